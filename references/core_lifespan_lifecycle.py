@@ -1,0 +1,90 @@
+"""Lifespan: warm Streamlit's caches once the runtime runs, keep state, shut down cleanly.
+
+What it shows
+    st.App runs the ``lifespan=`` context manager *after* the Streamlit runtime has
+    started, so ``st.cache_resource`` / ``st.cache_data`` functions called there fill the
+    same caches the script uses: the first visitor does not wait for the load. What the
+    lifespan yields becomes ``app.state``; the code after ``yield`` runs on shutdown.
+
+When to use it
+    Models, connection pools, reference tables: anything slow to load and shared by all
+    sessions. When Streamlit is mounted in another framework, pass
+    ``lifespan=st_app.lifespan()`` to that framework, or this never runs.
+
+Run it (from the repository root)
+    uvicorn references.core_lifespan_lifecycle:app --port 8000
+    streamlit run references/core_lifespan_lifecycle.py
+
+Open
+    http://127.0.0.1:8000/           the dashboard, reading the warmed cache
+    http://127.0.0.1:8000/api/state  what the lifespan put in app.state
+"""
+
+# --- part: begin ---
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import streamlit as st
+
+log = logging.getLogger(__name__)
+
+
+@st.cache_resource
+def load_model() -> dict[str, Any]:
+    """Stands in for a slow, shared resource (an ML model, a client, a pool)."""
+    time.sleep(0.5)
+    return {"name": "demo-model", "weights": [0.2, 0.5, 0.3], "loaded_at": time.time()}
+
+
+@st.cache_data
+def load_reference_data() -> list[dict[str, Any]]:
+    """Stands in for a slow query whose result every session reads."""
+    time.sleep(0.2)
+    return [{"region": region, "sales": sales} for region, sales in
+            [("north", 120), ("south", 95), ("east", 143), ("west", 88)]]  # fmt: skip
+
+
+@asynccontextmanager
+async def warm_caches(app: Any) -> AsyncIterator[dict[str, Any]]:
+    """Fill the caches in a worker thread (they block), publish state, then clean up."""
+    started = time.perf_counter()
+    model = await asyncio.to_thread(load_model)
+    rows = await asyncio.to_thread(load_reference_data)
+    warmed_in = round(time.perf_counter() - started, 3)
+    log.warning("caches warmed in %.3fs", warmed_in)
+    try:
+        yield {"model_name": model["name"], "rows": len(rows), "warmed_in_seconds": warmed_in}
+    finally:
+        load_model.clear()  # release the resource; a real pool would close() here
+        log.warning("lifespan shut down cleanly")
+
+
+# --- part: end ---
+
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import JSONResponse  # noqa: E402
+from starlette.routing import Route  # noqa: E402
+
+# The dashboard imports the cached functions as `core_lifespan_lifecycle`; under uvicorn
+# this module is `references.core_lifespan_lifecycle`. One name means one cache key.
+sys.modules.setdefault("core_lifespan_lifecycle", sys.modules[__name__])
+
+
+async def state(request: Request) -> JSONResponse:
+    return JSONResponse(app.state)
+
+
+app = st.App(
+    Path(__file__).parent / "dashboard_warm.py",
+    lifespan=warm_caches,
+    routes=[Route("/api/state", state)],
+)

@@ -1,0 +1,44 @@
+"""A folder served as a website under ``/landing/``, beside the dashboard.
+
+What it shows
+    ``Mount("/landing", app=StaticFiles(directory=..., html=True))``: ``index.html`` for
+    the folder, other files by name, a 404 for the rest. The directory is built from
+    ``Path(__file__).parent``, so it works from any working directory. ``/landing``
+    redirects to ``/landing/`` (Streamlit's page would otherwise answer it).
+
+When to use it
+    A marketing page, docs, or generated reports next to the app. Do not mount at
+    ``/static``: Streamlit's own assets live there (the path is reserved).
+
+Run it (from the repository root)
+    uvicorn references.mount_static_files:app --port 8000
+    streamlit run references/mount_static_files.py
+
+Open
+    http://127.0.0.1:8000/landing/   the static site
+    http://127.0.0.1:8000/           the dashboard
+"""
+
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+import streamlit as st
+
+HERE = Path(__file__).parent
+
+
+async def landing_redirect(request: Request) -> RedirectResponse:
+    return RedirectResponse("/landing/", 307)
+
+
+app = st.App(
+    HERE / "dashboard.py",
+    routes=[
+        Route("/landing", landing_redirect),
+        Mount("/landing", app=StaticFiles(directory=HERE / "landing_site", html=True)),
+    ],
+)

@@ -1,0 +1,83 @@
+"""An MCP server (fastmcp, streamable HTTP) at ``/mcp/`` in the same process as Streamlit.
+
+What it shows
+    A ``FastMCP`` server with two tools, turned into an ASGI app with ``http_app()`` and
+    mounted at ``/mcp``. Its lifespan (the session manager) must run, so it is combined
+    with st.App's own: st.App runs the ``lifespan=`` you give it after the Streamlit
+    runtime has started, and that lifespan enters the MCP app's.
+
+When to use it
+    AI agents should call the same data functions the dashboard shows, over MCP.
+
+Run it (from the repository root)
+    uvicorn references.route_mcp_server:app --port 8000
+    streamlit run references/route_mcp_server.py
+
+Try it (a real MCP client)
+    >>> import asyncio, fastmcp
+    >>> async def main():
+    ...     async with fastmcp.Client("http://127.0.0.1:8000/mcp/") as client:
+    ...         print(await client.call_tool("add", {"a": 2, "b": 3}))
+    >>> asyncio.run(main())
+"""
+
+# --- part: begin ---
+from __future__ import annotations
+
+import statistics
+
+from fastmcp import FastMCP
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
+
+MCP_PATH = "/mcp"
+
+
+def create_mcp() -> FastMCP:
+    """The MCP server and its tools."""
+    mcp = FastMCP("dashboard-tools")
+
+    @mcp.tool
+    def add(a: float, b: float) -> float:
+        """Add two numbers."""
+        return a + b
+
+    @mcp.tool
+    def describe(values: list[float]) -> dict[str, float]:
+        """Count, mean and spread of a list of numbers."""
+        if not values:
+            raise ValueError("values must not be empty")
+        spread = statistics.pstdev(values) if len(values) > 1 else 0.0
+        return {"count": len(values), "mean": statistics.fmean(values), "stdev": spread}
+
+    return mcp
+
+
+def mcp_routes(mcp_app: ASGIApp) -> list[BaseRoute]:
+    """``/mcp/`` for the MCP app, and ``/mcp`` redirecting there."""
+
+    async def to_slash(request: Request) -> RedirectResponse:
+        return RedirectResponse(f"{MCP_PATH}/", 307)
+
+    return [Route(MCP_PATH, to_slash, methods=["GET", "POST", "DELETE"]), Mount(MCP_PATH, app=mcp_app)]
+
+
+# --- part: end ---
+
+from contextlib import asynccontextmanager  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import streamlit as st  # noqa: E402
+
+mcp_app = create_mcp().http_app(path="/")
+
+
+@asynccontextmanager
+async def lifespan(app: st.App):
+    async with mcp_app.lifespan(mcp_app):
+        yield
+
+
+app = st.App(Path(__file__).parent / "dashboard.py", routes=mcp_routes(mcp_app), lifespan=lifespan)

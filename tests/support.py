@@ -1,0 +1,186 @@
+"""Helpers shared by the live tests: real servers on free loopback ports, a real browser."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    base_url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def serve(
+    command: Sequence[str],
+    *,
+    cwd: Path,
+    port: int,
+    ready_path: str = "/_stcore/health",
+    env: dict[str, str] | None = None,
+    timeout: float = 90,
+    log_dir: Path | None = None,
+) -> Iterator[Server]:
+    """Start ``command`` (which must listen on 127.0.0.1:port) and stop it by PID afterwards."""
+    log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
+    log_path = log_dir / f"server-{port}.log"
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Server(f"http://127.0.0.1:{port}", process, log_path)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}:\n{server.log()}")
+            try:
+                if httpx.get(server.base_url + ready_path, timeout=2).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"server not ready after {timeout}s:\n{server.log()}")
+            time.sleep(0.25)
+        yield server
+    finally:
+        _stop(process)
+
+
+def uvicorn_command(target: str, port: int, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", target,
+        "--host", "127.0.0.1", "--port", str(port), "--no-proxy-headers", *extra,
+    ]  # fmt: skip
+
+
+@dataclass
+class PageReport:
+    """What the browser said while a page was open."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        return self.console_errors + self.page_errors + self.csp_violations
+
+
+_CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+"""
+
+# Console noise that is not a defect of the page under test.
+_BENIGN = ("favicon", "Failed to load resource: the server responded with a status of 404")
+
+
+def watch(page) -> PageReport:
+    """Collect console errors, page errors and CSP violations of ``page`` (and its frames)."""
+    report = PageReport()
+    page.add_init_script(_CSP_LISTENER)
+
+    def on_console(message) -> None:
+        text = message.text
+        if message.type == "error" and not any(b in text for b in _BENIGN):
+            report.console_errors.append(text)
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            report.csp_violations.append(text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: report.page_errors.append(str(error)))
+    return report
+
+
+def collect_csp(page, report: PageReport) -> None:
+    for frame in page.frames:
+        with contextlib.suppress(Exception):
+            report.csp_violations.extend(frame.evaluate("window.__cspViolations || []"))
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_for_dashboard(page, heading: str, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has run the script and drawn ``heading``."""
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=timeout)
+
+
+def rerun_with_slider(page, label: str = "Points") -> None:
+    """Move a slider with the keyboard and wait for the script's rerun to show it."""
+    slider = page.get_by_role("slider", name=label).first
+    before = page.get_by_text("Sum of 1..").first.inner_text()
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "(before) => ![...document.querySelectorAll('p')].some(p => p.innerText === before)",
+        arg=before,
+        timeout=30_000,
+    )
