@@ -55,6 +55,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 SESSION_COOKIE = "app_session"
 USER_HEADER = b"x-authenticated-user"
+# Where the guard hands our session to the routes below it: Streamlit runs its own
+# SessionMiddleware inside yours and replaces scope["session"] with *its* session.
+SESSION_SCOPE_KEY = "auth_session"
 USER_NAME = "admin"
 MIN_SECRET_KEY_BYTES = 32
 OPEN_PATHS = frozenset({"/healthz", "/login", "/logout"})
@@ -133,13 +136,14 @@ class AuthGuardMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        user = scope.get("session", {}).get("user")
-        # A copy, so apps below (Streamlit keeps its own session) cannot replace the
-        # session SessionMiddleware writes back; and a client's own user header is dropped.
+        session = scope["session"]  # set by the SessionMiddleware around this guard
+        user = session.get("user")
+        # A client's own user header is dropped; the scope is copied so apps below
+        # cannot swap the session dict that SessionMiddleware writes back.
         headers = [(k, v) for k, v in scope["headers"] if k.lower() != USER_HEADER]
         if isinstance(user, str) and user:
             headers.append((USER_HEADER, user.encode("latin-1", "replace")))
-        inner = {**scope, "headers": headers}
+        inner = {**scope, "headers": headers, SESSION_SCOPE_KEY: session}
         if user or scope["path"] in self.open_paths:
             await self.app(inner, receive, send)
         elif scope["type"] == "websocket":
@@ -199,12 +203,13 @@ def login_routes(settings: AuthSettings, limiter: LoginRateLimiter | None = None
         if not hmac.compare_digest(given, expected):
             limiter.record_failure(client)
             return _login_page(next_path, "Wrong password.", 401)
-        request.session.clear()
-        request.session["user"] = USER_NAME
+        session = request.scope[SESSION_SCOPE_KEY]
+        session.clear()
+        session["user"] = USER_NAME
         return RedirectResponse(next_path, 303)
 
     async def logout(request: Request) -> Response:
-        request.session.clear()
+        request.scope[SESSION_SCOPE_KEY].clear()
         return RedirectResponse("/login", 303)
 
     return [

@@ -1,0 +1,88 @@
+"""Shared fixtures: a real Chromium for the whole session, and a clean env for references."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import pytest
+
+from tests.support import ROOT, chromium
+
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 32  # test-only value, not a real secret
+TEST_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def auth_env(monkeypatch) -> dict[str, str]:
+    env = {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+def load_reference(name: str):
+    """Import ``references.<name>`` afresh (call inside a forked test: one st.App per process)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    sys.modules.pop(f"references.{name}", None)
+    return importlib.import_module(f"references.{name}")
+
+
+CHILD_TIMEOUT_SECONDS = 120
+
+
+def _run_forked(function, kwargs) -> None:
+    """Run ``function(**kwargs)`` in a forked child; re-raise its failure here."""
+    import faulthandler
+    import os
+    import signal
+    import traceback
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: whatever happens, it must never return into pytest's loop
+        payload = b"child did not finish"
+        try:
+            os.close(read_end)
+            faulthandler.dump_traceback_later(CHILD_TIMEOUT_SECONDS - 5, file=sys.__stderr__)
+            signal.alarm(CHILD_TIMEOUT_SECONDS)  # then end it
+            function(**kwargs)
+            payload = b""
+        except BaseException:  # noqa: BLE001 - everything goes back to the parent
+            payload = traceback.format_exc().encode()
+        finally:
+            os.write(write_end, payload) if len(payload) < 60_000 else os.write(write_end, payload[-60_000:])
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        payload = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if payload:
+        pytest.fail(payload.decode(errors="replace"), pytrace=False)
+    if status != 0:
+        pytest.fail(f"isolated test process ended with status {status}", pytrace=False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Tests marked ``isolated`` run in a forked process: Streamlit allows one runtime per process."""
+    if pyfuncitem.get_closest_marker("isolated") is None:
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    _run_forked(pyfuncitem.obj, {name: pyfuncitem.funcargs[name] for name in names})
+    return True
