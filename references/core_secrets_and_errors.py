@@ -27,11 +27,10 @@ import logging
 import os
 from pathlib import Path
 
+import streamlit as st
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-
-import streamlit as st
 
 log = logging.getLogger(__name__)
 REPORTED: list[str] = []

@@ -149,7 +149,9 @@ class AuthGuardMiddleware:
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})  # handshake refused: 403
         elif scope["method"] in ("GET", "HEAD"):
-            target = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope["query_string"] else "")
+            target = scope["path"] + (
+                f"?{scope['query_string'].decode('latin-1')}" if scope["query_string"] else ""
+            )
             await RedirectResponse(f"/login?next={quote(target)}", 303)(scope, receive, send)
         else:
             await PlainTextResponse("Sign in first.", 401)(scope, receive, send)

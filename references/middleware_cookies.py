@@ -75,9 +75,8 @@ class VisitorCookieMiddleware:
 
 from pathlib import Path  # noqa: E402
 
-from starlette.middleware import Middleware  # noqa: E402
-
 import streamlit as st  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 app = st.App(
     Path(__file__).parent / "dashboard.py",

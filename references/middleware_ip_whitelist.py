@@ -104,9 +104,11 @@ class IPAllowlistMiddleware:
         return any(address in network for network in self.settings.allowed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"] in self.open_paths:
-            await self.app(scope, receive, send)
-        elif self.is_allowed(scope):
+        if (
+            scope["type"] not in ("http", "websocket")
+            or scope["path"] in self.open_paths
+            or self.is_allowed(scope)
+        ):
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
@@ -118,9 +120,8 @@ class IPAllowlistMiddleware:
 
 from pathlib import Path  # noqa: E402
 
-from starlette.middleware import Middleware  # noqa: E402
-
 import streamlit as st  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 app = st.App(
     Path(__file__).parent / "dashboard.py",

@@ -47,10 +47,7 @@ def streamlit_inline_script_hashes() -> tuple[str, ...]:
     index_html = Path(streamlit.__file__).parent / "static" / "index.html"
     scripts = _INLINE_SCRIPT.findall(index_html.read_text(encoding="utf-8"))
     return tuple(
-        "'sha256-{}'".format(
-            base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
-        )
-        for body in scripts
+        f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'" for body in scripts
     )
 
 
@@ -78,9 +75,7 @@ def streamlit_csp(*, extra_connect_src: tuple[str, ...] = ()) -> secure.ContentS
 def _headers(*, https: bool) -> secure.Secure:
     return secure.Secure(
         csp=streamlit_csp(),
-        hsts=secure.StrictTransportSecurity().max_age(63072000).include_subdomains()
-        if https
-        else None,
+        hsts=secure.StrictTransportSecurity().max_age(63072000).include_subdomains() if https else None,
         xfo=secure.XFrameOptions().sameorigin(),
         xcto=secure.XContentTypeOptions().nosniff(),
         referrer=secure.ReferrerPolicy().strict_origin_when_cross_origin(),
@@ -108,12 +103,11 @@ class SecurityHeadersMiddleware:
 
 # --- part: end ---
 
+import streamlit as st  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
 from starlette.routing import Route  # noqa: E402
-
-import streamlit as st  # noqa: E402
 
 
 async def echo_headers(request: Request) -> JSONResponse:

@@ -59,14 +59,13 @@ import secrets  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import django  # noqa: E402
+import streamlit as st  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 from starlette.routing import Mount  # noqa: E402
-
-import streamlit as st  # noqa: E402
 
 if not settings.configured:
     settings.configure(

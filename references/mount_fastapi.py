@@ -21,11 +21,10 @@ Open
 
 from pathlib import Path
 
+import streamlit as st
 from fastapi import FastAPI
 from pydantic import BaseModel
 from starlette.routing import Mount
-
-import streamlit as st
 
 api = FastAPI(title="Dashboard API")  # docs at /api/docs, schema at /api/openapi.json
 

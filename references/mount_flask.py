@@ -55,12 +55,11 @@ def slash_redirect(path: str) -> Route:
 
 from pathlib import Path  # noqa: E402
 
+import streamlit as st  # noqa: E402
 from a2wsgi import WSGIMiddleware  # noqa: E402
 from flask import Flask, jsonify  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 from starlette.routing import Mount  # noqa: E402
-
-import streamlit as st  # noqa: E402
 
 flask_app = Flask(__name__)
 

@@ -21,12 +21,11 @@ Open
 
 from pathlib import Path
 
+import streamlit as st
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-
-import streamlit as st
 
 HERE = Path(__file__).parent
 

@@ -21,10 +21,9 @@ Open
 
 from pathlib import Path
 
+import streamlit as st
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
-
-import streamlit as st
 
 dashboard = st.App(Path(__file__).parent / "dashboard.py")
 app = FastAPI(title="API with a dashboard", lifespan=dashboard.lifespan())
@@ -32,7 +31,9 @@ app = FastAPI(title="API with a dashboard", lifespan=dashboard.lifespan())
 
 @app.get("/", response_class=HTMLResponse)
 async def home() -> str:
-    return '<h1>API home</h1><p><a href="/dashboard/">Open the dashboard</a> · <a href="/docs">API docs</a></p>'
+    return (
+        '<h1>API home</h1><p><a href="/dashboard/">Open the dashboard</a> · <a href="/docs">API docs</a></p>'
+    )
 
 
 @app.get("/api/data")

@@ -24,12 +24,11 @@ import asyncio
 import uuid
 from pathlib import Path
 
+import streamlit as st
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-
-import streamlit as st
 
 REPORTS: dict[str, dict] = {}  # in-memory: one process, lost on restart
 

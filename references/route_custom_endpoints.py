@@ -22,11 +22,10 @@ Open
 import html
 from pathlib import Path
 
+import streamlit as st
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
-
-import streamlit as st
 
 
 async def health(request: Request) -> JSONResponse:

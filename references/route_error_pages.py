@@ -23,12 +23,11 @@ Open
 import html
 from pathlib import Path
 
+import streamlit as st
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
-
-import streamlit as st
 
 ITEMS = {1: "apple", 2: "banana", 3: "cherry"}
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>

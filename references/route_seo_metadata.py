@@ -81,8 +81,13 @@ def seo_routes(site: SiteInfo) -> list[Route]:
                 "display": "standalone",
                 "background_color": "#ffffff",
                 "theme_color": "#ff4b4b",
-                "icons": [{"src": f"{site.start_url.rstrip('/')}/favicon.png",
-                           "sizes": "256x256", "type": "image/png"}],  # fmt: skip
+                "icons": [
+                    {
+                        "src": f"{site.start_url.rstrip('/')}/favicon.png",
+                        "sizes": "256x256",
+                        "type": "image/png",
+                    }
+                ],  # fmt: skip
             },
             media_type="application/manifest+json",
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 
 import pytest
@@ -63,7 +62,7 @@ def _run_forked(function, kwargs) -> None:
             signal.alarm(CHILD_TIMEOUT_SECONDS)  # then end it
             function(**kwargs)
             payload = b""
-        except BaseException:  # noqa: BLE001 - everything goes back to the parent
+        except BaseException:  # everything goes back to the parent
             payload = traceback.format_exc().encode()
         finally:
             os.write(write_end, payload) if len(payload) < 60_000 else os.write(write_end, payload[-60_000:])

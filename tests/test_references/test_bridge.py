@@ -60,8 +60,9 @@ def test_seo_files_are_valid_and_absolute(monkeypatch):
 
 
 def test_seo_escapes_names_and_refuses_bad_base_url():
-    from references.route_seo_metadata import SiteInfo, seo_routes
     from starlette.applications import Starlette
+
+    from references.route_seo_metadata import SiteInfo, seo_routes
 
     site = SiteInfo.from_env('A & "B" <C>', "d", pages=("/", "/a?b=1&c=2"), environ={})
     with TestClient(Starlette(routes=seo_routes(site))) as client:

@@ -197,7 +197,8 @@ def test_cookie_reference_sets_cookie_on_the_streamlit_page():
 
 
 @pytest.mark.parametrize(
-    ("value", "bad"), [("10.0.0.0/8, nonsense", "'nonsense'"), ("300.1.1.1", "'300.1.1.1'"), ("::1/129", "'::1/129'")]
+    ("value", "bad"),
+    [("10.0.0.0/8, nonsense", "'nonsense'"), ("300.1.1.1", "'300.1.1.1'"), ("::1/129", "'::1/129'")],
 )
 def test_allowlist_names_the_bad_entry(value, bad):
     from references.middleware_ip_whitelist import AllowlistSettings
