@@ -25,6 +25,9 @@ Try it (a real MCP client)
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from fastmcp import FastMCP
 from starlette.requests import Request
@@ -64,20 +67,20 @@ def mcp_routes(mcp_app: ASGIApp) -> list[BaseRoute]:
     return [Route(MCP_PATH, to_slash, methods=["GET", "POST", "DELETE"]), Mount(MCP_PATH, app=mcp_app)]
 
 
+def mcp_lifespan(mcp_app: Any) -> Callable[[Any], AbstractAsyncContextManager[Any]]:
+    """The MCP app's own lifespan, for the parent to run (mounted apps get none)."""
+    return lambda _parent: mcp_app.lifespan(mcp_app)
+
+
 # --- part: end ---
 
-from contextlib import asynccontextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
 mcp_app = create_mcp().http_app(path="/")
-
-
-@asynccontextmanager
-async def lifespan(app: st.App):
-    async with mcp_app.lifespan(mcp_app):
-        yield
-
-
-app = st.App(Path(__file__).parent / "dashboard.py", routes=mcp_routes(mcp_app), lifespan=lifespan)
+app = st.App(
+    Path(__file__).parent / "dashboard.py",
+    routes=mcp_routes(mcp_app),
+    lifespan=mcp_lifespan(mcp_app),
+)

@@ -1,0 +1,59 @@
+{%- set c = cookiecutter -%}
+{%- set pkg = c.project_slug -%}
+"""The Streamlit dashboard. app.py serves it; it reruns top to bottom on every interaction."""
+
+import streamlit as st
+
+from {{ pkg }} import DESCRIPTION, PROJECT_NAME
+{%- if c.lifespan %}
+from {{ pkg }}.warmup import load_model, load_reference_data
+{%- endif %}
+
+st.set_page_config(page_title=PROJECT_NAME, page_icon=":bar_chart:", layout="wide")
+st.title(PROJECT_NAME)
+st.caption(DESCRIPTION)
+{%- if c.auth_cookie %}
+
+# The auth guard passes the signed-in user as a trusted header (clients cannot set it).
+user = st.context.headers.get("X-Authenticated-User")
+with st.sidebar:
+    st.success(f"Signed in as {user}" if user else "Not signed in")
+    st.link_button("Sign out", "/logout")
+{%- endif %}
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Explore")
+    points = st.slider("Points", min_value=1, max_value=20, value=5)
+    st.write(f"Sum of 1..{points} = {sum(range(1, points + 1))}")
+    st.line_chart({"squares": [i * i for i in range(points)], "linear": [i * points for i in range(points)]})
+with right:
+{%- if c.lifespan %}
+    st.subheader("Warmed at start-up")
+    model = load_model()  # a cache hit: the lifespan loaded it before the first visit
+    st.caption(f"Model {model['name']}, weights {model['weights']}")
+    st.bar_chart(load_reference_data(), x="region", y="sales")
+{%- endif %}
+{%- if c.websocket %}
+    st.subheader("Live ticks")
+    st.iframe("/widgets/live-ticks.html", height=130)
+{%- endif %}
+    st.subheader("Endpoints")
+    st.markdown(
+        "\n".join(
+            [
+                "- [Health check](/healthz)",
+{%- if c.parent == "fastapi" %}
+                "- [API docs](/docs) and [a JSON route](/api/summary)",
+{%- elif c.parent in ["django", "flask"] %}
+                "- [{{ c.parent|capitalize }} home](/) and [a JSON route](/api/summary)",
+{%- endif %}
+{%- if c.mcp %}
+                "- MCP server for AI agents: `/mcp/` (streamable HTTP)",
+{%- endif %}
+{%- if c.seo %}
+                "- [robots.txt](/robots.txt), [sitemap.xml](/sitemap.xml), [manifest.json](/manifest.json)",
+{%- endif %}
+            ]
+        )
+    )

@@ -1,0 +1,51 @@
+{%- set c = cookiecutter -%}
+"""One app for the whole run: Streamlit allows one runtime per process."""
+
+import os
+
+import pytest
+from starlette.testclient import TestClient
+
+{% if c.auth_cookie -%}
+# Test-only values, set before app.py reads them.
+os.environ.setdefault("APP_PASSWORD", "test-password")
+os.environ.setdefault("APP_SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
+{% endif -%}
+{% if c.ip_allowlist -%}
+os.environ.setdefault("ALLOWED_IPS", "127.0.0.1/32,::1/128")
+{% endif -%}
+os.environ.setdefault("PUBLIC_BASE_URL", "http://localhost:8000")
+
+DASHBOARD = "{{ '/' if c.parent == 'streamlit' else '/dashboard/' }}"
+# The in-process client's address; the allowlist sees it as the client's IP.
+CLIENT = ("127.0.0.1", 50000)
+
+
+@pytest.fixture(scope="session")
+def app():
+    from app import app
+
+    return app
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    # Django checks the Host header, so talk to 127.0.0.1 like a local browser would.
+    with TestClient(app, base_url="http://127.0.0.1", client=CLIENT, follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def fresh_client(client):
+    """The shared client with no cookies left over from another test."""
+    client.cookies.clear()
+    return client
+{%- if c.auth_cookie %}
+
+
+@pytest.fixture
+def signed_in(fresh_client):
+    response = fresh_client.post("/login", data={"password": os.environ["APP_PASSWORD"], "next": "/"})
+    assert response.status_code == 303
+    return fresh_client
+{%- endif %}

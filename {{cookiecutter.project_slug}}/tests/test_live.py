@@ -1,0 +1,63 @@
+{%- set c = cookiecutter -%}
+"""One live check: real uvicorn on a free port, /healthz and Streamlit's websocket handshake."""
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import websockets
+
+PROJECT = Path(__file__).resolve().parents[1]
+DASHBOARD = "{{ '/' if c.parent == 'streamlit' else '/dashboard/' }}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_healthy(base_url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited"
+        try:
+            if httpx.get(base_url + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise TimeoutError("server did not become healthy")
+
+
+async def handshake(url: str, cookie: str) -> None:
+    headers = {"Cookie": cookie} if cookie else {}
+    async with websockets.connect(url, additional_headers=headers, subprotocols=["streamlit"]):
+        pass
+
+
+def test_uvicorn_serves_health_and_the_streamlit_websocket():
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port),
+               "--no-proxy-headers"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=PROJECT, env=os.environ.copy(), start_new_session=True)
+    try:
+        wait_until_healthy(base_url, process)
+        assert httpx.get(base_url + "/healthz").json() == {"status": "ok"}
+        cookie = ""
+{%- if c.auth_cookie %}
+        login = httpx.post(base_url + "/login", data={"password": os.environ["APP_PASSWORD"]})
+        cookie = f"app_session={login.cookies['app_session']}"
+{%- endif %}
+        stream = f"ws://127.0.0.1:{port}{DASHBOARD}_stcore/stream"
+        asyncio.run(handshake(stream, cookie))
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)

@@ -1,0 +1,96 @@
+{%- set c = cookiecutter -%}
+"""The URL map, in-process: every route of the enabled parts answers as documented."""
+{%- if c.seo %}
+
+import json
+import xml.etree.ElementTree as ET
+{%- endif %}
+
+from tests.conftest import DASHBOARD
+{%- if c.auth_cookie %}
+
+CLIENT_FIXTURE = "signed_in"
+{%- else %}
+
+CLIENT_FIXTURE = "fresh_client"
+{%- endif %}
+
+
+def test_healthz_is_always_open(fresh_client):
+    response = fresh_client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_dashboard_page_is_served(request):
+    client = request.getfixturevalue(CLIENT_FIXTURE)
+    page = client.get(DASHBOARD)
+    assert page.status_code == 200 and "<title>Streamlit</title>" in page.text
+{%- if c.parent != "streamlit" %}
+    assert client.get("/dashboard").headers["location"].endswith("/dashboard/")
+{%- endif %}
+{%- if c.parent != "streamlit" %}
+
+
+def test_parent_home_and_json_route(request):
+    client = request.getfixturevalue(CLIENT_FIXTURE)
+    assert "Open the dashboard" in client.get("/").text
+    assert client.get("/api/summary").json() == {"count": 10, "total": 285, "mean": 28.5}
+{%- endif %}
+{%- if c.security_headers %}
+
+
+def test_security_headers_on_page_and_api(request):
+    client = request.getfixturevalue(CLIENT_FIXTURE)
+    for path in (DASHBOARD, "/healthz"):
+        headers = client.get(path).headers
+        assert "script-src 'self' 'wasm-unsafe-eval' 'sha256-" in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "SAMEORIGIN"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert "strict-transport-security" not in headers  # plain http
+{%- endif %}
+{%- if c.ip_allowlist %}
+
+
+def test_allowlist_refuses_spoofed_forwarding_headers(fresh_client):
+    assert fresh_client.get(DASHBOARD, headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 403
+    assert fresh_client.get("/healthz", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
+{%- endif %}
+{%- if c.seo %}
+
+
+def test_seo_files_are_valid(request):
+    client = request.getfixturevalue(CLIENT_FIXTURE)
+    assert "Sitemap: http://localhost:8000/sitemap.xml" in client.get("/robots.txt").text
+    ET.fromstring(client.get("/sitemap.xml").content)
+    assert json.loads(client.get("/manifest.json").text)["start_url"] == DASHBOARD
+{%- endif %}
+{%- if c.mcp %}
+
+
+def test_mcp_endpoint_answers_initialize(request):
+    client = request.getfixturevalue(CLIENT_FIXTURE)
+    assert client.get("/mcp").headers["location"] == "/mcp/"
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "t", "version": "1"},
+        },
+    }
+    accept = {"Accept": "application/json, text/event-stream"}
+    response = client.post("/mcp/", json=initialize, headers=accept)
+    assert response.status_code == 200 and "dashboard-tools" in response.text
+{%- endif %}
+{%- if c.websocket %}
+
+
+def test_live_ticks_stream(request):
+    client = request.getfixturevalue(CLIENT_FIXTURE)
+    cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    with client.websocket_connect("/ws/live", headers={"cookie": cookies}) as socket:
+        assert socket.receive_json()["seq"] == 1
+    assert client.get("/widgets/live-ticks.html").status_code == 200
+{%- endif %}

@@ -1,0 +1,34 @@
+"""Django owns ``/``; Streamlit is mounted at ``/dashboard/``; websockets never reach Django.
+
+Derived from references/mount_django.py of st-asgi-template; that file explains
+the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+def http_only(app: ASGIApp) -> ASGIApp:
+    """Wrap a WSGI/Django app so websocket scopes are refused instead of crashing it."""
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1000})
+            return
+        await app(scope, receive, send)
+
+    return guarded
+
+
+def slash_redirect(path: str) -> Route:
+    """``/dashboard`` → ``/dashboard/``: a catch-all parent would otherwise answer it."""
+
+    async def redirect(request: Request) -> RedirectResponse:
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"{path}/{query}", 307)
+
+    return Route(path, redirect)

@@ -1,0 +1,87 @@
+"""Allow only listed networks (CIDR, IPv4 and IPv6), on ``http`` AND ``websocket`` scopes.
+
+Derived from references/middleware_ip_whitelist.py of st-asgi-template; that file explains
+the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+DEFAULT_ALLOWED_IPS = "127.0.0.1/32,::1/128"
+FORWARDING_HEADERS = frozenset({b"x-forwarded-for", b"x-real-ip", b"forwarded"})
+
+
+def parse_networks(text: str, *, setting: str) -> tuple[Network, ...]:
+    """Parse comma-separated CIDRs; raise ValueError naming the first bad entry."""
+    networks = []
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"{setting}: {entry!r} is not an IP address or CIDR network") from None
+    return tuple(networks)
+
+
+@dataclass(frozen=True)
+class AllowlistSettings:
+    allowed: tuple[Network, ...]
+    trusted_proxies: tuple[Network, ...] = ()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> AllowlistSettings:
+        allowed = parse_networks(environ.get("ALLOWED_IPS", DEFAULT_ALLOWED_IPS), setting="ALLOWED_IPS")
+        if not allowed:
+            raise ValueError("ALLOWED_IPS: no network given; nobody could connect")
+        proxies = parse_networks(environ.get("TRUSTED_PROXIES", ""), setting="TRUSTED_PROXIES")
+        return cls(allowed=allowed, trusted_proxies=proxies)
+
+
+class IPAllowlistMiddleware:
+    """Refuses clients outside ``allowed``; ``open_paths`` (health checks) stay reachable."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        settings: AllowlistSettings,
+        open_paths: Iterable[str] = ("/healthz",),
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.open_paths = frozenset(open_paths)
+
+    def is_allowed(self, scope: Scope) -> bool:
+        client = scope.get("client")
+        if not client:
+            return False
+        if not self.settings.trusted_proxies and any(
+            name.lower() in FORWARDING_HEADERS for name, _ in scope["headers"]
+        ):
+            return False  # no proxy is configured, so a forwarding header is a spoof
+        try:
+            address = ipaddress.ip_address(client[0])
+        except ValueError:
+            return False
+        return any(address in network for network in self.settings.allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] not in ("http", "websocket")
+            or scope["path"] in self.open_paths
+            or self.is_allowed(scope)
+        ):
+            await self.app(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+        else:
+            await PlainTextResponse("Forbidden: your address is not allowed.", 403)(scope, receive, send)

@@ -1,0 +1,54 @@
+"""An MCP server (fastmcp, streamable HTTP) at ``/mcp/`` in the same process as Streamlit.
+
+Derived from references/route_mcp_server.py of st-asgi-template; that file explains
+the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastmcp import FastMCP
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
+
+MCP_PATH = "/mcp"
+
+
+def create_mcp() -> FastMCP:
+    """The MCP server and its tools."""
+    mcp = FastMCP("dashboard-tools")
+
+    @mcp.tool
+    def add(a: float, b: float) -> float:
+        """Add two numbers."""
+        return a + b
+
+    @mcp.tool
+    def describe(values: list[float]) -> dict[str, float]:
+        """Count, mean and spread of a list of numbers."""
+        if not values:
+            raise ValueError("values must not be empty")
+        spread = statistics.pstdev(values) if len(values) > 1 else 0.0
+        return {"count": len(values), "mean": statistics.fmean(values), "stdev": spread}
+
+    return mcp
+
+
+def mcp_routes(mcp_app: ASGIApp) -> list[BaseRoute]:
+    """``/mcp/`` for the MCP app, and ``/mcp`` redirecting there."""
+
+    async def to_slash(request: Request) -> RedirectResponse:
+        return RedirectResponse(f"{MCP_PATH}/", 307)
+
+    return [Route(MCP_PATH, to_slash, methods=["GET", "POST", "DELETE"]), Mount(MCP_PATH, app=mcp_app)]
+
+
+def mcp_lifespan(mcp_app: Any) -> Callable[[Any], AbstractAsyncContextManager[Any]]:
+    """The MCP app's own lifespan, for the parent to run (mounted apps get none)."""
+    return lambda _parent: mcp_app.lifespan(mcp_app)

@@ -1,0 +1,81 @@
+"""Security headers that Streamlit's frontend really renders under.
+
+Derived from references/middleware_security_headers.py of st-asgi-template; that file explains
+the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+
+import secure
+from secure.middleware import SecureASGIMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+@cache
+def streamlit_inline_script_hashes() -> tuple[str, ...]:
+    """CSP sources for the inline scripts of the installed Streamlit ``index.html``."""
+    import streamlit
+
+    index_html = Path(streamlit.__file__).parent / "static" / "index.html"
+    scripts = _INLINE_SCRIPT.findall(index_html.read_text(encoding="utf-8"))
+    return tuple(
+        f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'" for body in scripts
+    )
+
+
+def streamlit_csp(*, extra_connect_src: tuple[str, ...] = ()) -> secure.ContentSecurityPolicy:
+    """The tightest policy under which Streamlit renders with no violation."""
+    return (
+        secure.ContentSecurityPolicy()
+        .default_src("'self'")
+        .script_src("'self'", "'wasm-unsafe-eval'", *streamlit_inline_script_hashes())
+        .style_src("'self'", "'unsafe-inline'")
+        .img_src("'self'", "data:", "blob:")
+        .font_src("'self'", "data:")
+        .media_src("'self'", "data:", "blob:")
+        .connect_src("'self'", *extra_connect_src)
+        .worker_src("'self'", "blob:")
+        .frame_src("'self'")
+        .frame_ancestors("'self'")
+        .object_src("'none'")
+        .base_uri("'self'")
+        .form_action("'self'")
+        .manifest_src("'self'")
+    )
+
+
+def _headers(*, https: bool) -> secure.Secure:
+    return secure.Secure(
+        csp=streamlit_csp(),
+        hsts=secure.StrictTransportSecurity().max_age(63072000).include_subdomains() if https else None,
+        xfo=secure.XFrameOptions().sameorigin(),
+        xcto=secure.XContentTypeOptions().nosniff(),
+        referrer=secure.ReferrerPolicy().strict_origin_when_cross_origin(),
+        permissions=secure.PermissionsPolicy().geolocation().microphone().camera(),
+    )
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers; HSTS only when the request arrived over https."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._over_http = SecureASGIMiddleware(app, secure=_headers(https=False))
+        self._over_https = SecureASGIMiddleware(app, secure=_headers(https=True))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # The scheme is what uvicorn saw, or what a *trusted* proxy said it saw.
+        over_https = scope.get("scheme") == "https"
+        handler = self._over_https if over_https else self._over_http
+        await handler(scope, receive, send)
