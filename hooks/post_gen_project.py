@@ -4,16 +4,16 @@ import json
 import shutil
 from pathlib import Path
 
-PROJECT_SLUG: str = json.loads(r'''{{ cookiecutter.project_slug|tojson }}''')
-PARENT: str = json.loads(r'''{{ cookiecutter.parent|tojson }}''')
+PROJECT_SLUG: str = json.loads(r"""{{ cookiecutter.project_slug|tojson }}""")
+PARENT: str = json.loads(r"""{{ cookiecutter.parent|tojson }}""")
 PARTS: dict = {
-    "security_headers": json.loads(r'''{{ cookiecutter.security_headers|tojson }}'''),
-    "auth_cookie": json.loads(r'''{{ cookiecutter.auth_cookie|tojson }}'''),
-    "ip_allowlist": json.loads(r'''{{ cookiecutter.ip_allowlist|tojson }}'''),
-    "seo": json.loads(r'''{{ cookiecutter.seo|tojson }}'''),
-    "mcp": json.loads(r'''{{ cookiecutter.mcp|tojson }}'''),
-    "websocket": json.loads(r'''{{ cookiecutter.websocket|tojson }}'''),
-    "lifespan": json.loads(r'''{{ cookiecutter.lifespan|tojson }}'''),
+    "security_headers": json.loads(r"""{{ cookiecutter.security_headers|tojson }}"""),
+    "auth_cookie": json.loads(r"""{{ cookiecutter.auth_cookie|tojson }}"""),
+    "ip_allowlist": json.loads(r"""{{ cookiecutter.ip_allowlist|tojson }}"""),
+    "seo": json.loads(r"""{{ cookiecutter.seo|tojson }}"""),
+    "mcp": json.loads(r"""{{ cookiecutter.mcp|tojson }}"""),
+    "websocket": json.loads(r"""{{ cookiecutter.websocket|tojson }}"""),
+    "lifespan": json.loads(r"""{{ cookiecutter.lifespan|tojson }}"""),
 }
 
 # The files each part or parent brings; everything listed for an unused one is removed.
@@ -63,7 +63,9 @@ def next_steps(project: Path) -> str:
     if auth:
         lines.append("  cp .env.example .env   # then set APP_PASSWORD and APP_SECRET_KEY in it")
     lines += [
-        "  " + ("set -a && . ./.env && set +a && " if auth else "") + "uvicorn app:app --port 8000 --no-proxy-headers",
+        "  "
+        + ("set -a && . ./.env && set +a && " if auth else "")
+        + "uvicorn app:app --port 8000 --no-proxy-headers",
         "  open http://127.0.0.1:8000/" + ("" if PARENT == "streamlit" else "dashboard/"),
         "  pytest   # the project's own tests",
         "",

@@ -10,19 +10,19 @@ import re
 import sys
 import unicodedata
 
-PROJECT_NAME: str = json.loads(r'''{{ cookiecutter.project_name|tojson }}''')
-PROJECT_SLUG: str = json.loads(r'''{{ cookiecutter.project_slug|tojson }}''')
-DESCRIPTION: str = json.loads(r'''{{ cookiecutter.description|tojson }}''')
-AUTHOR_NAME: str = json.loads(r'''{{ cookiecutter.author_name|tojson }}''')
-PARENT: str = json.loads(r'''{{ cookiecutter.parent|tojson }}''')
+PROJECT_NAME: str = json.loads(r"""{{ cookiecutter.project_name|tojson }}""")
+PROJECT_SLUG: str = json.loads(r"""{{ cookiecutter.project_slug|tojson }}""")
+DESCRIPTION: str = json.loads(r"""{{ cookiecutter.description|tojson }}""")
+AUTHOR_NAME: str = json.loads(r"""{{ cookiecutter.author_name|tojson }}""")
+PARENT: str = json.loads(r"""{{ cookiecutter.parent|tojson }}""")
 PARTS: dict = {
-    "security_headers": json.loads(r'''{{ cookiecutter.security_headers|tojson }}'''),
-    "auth_cookie": json.loads(r'''{{ cookiecutter.auth_cookie|tojson }}'''),
-    "ip_allowlist": json.loads(r'''{{ cookiecutter.ip_allowlist|tojson }}'''),
-    "seo": json.loads(r'''{{ cookiecutter.seo|tojson }}'''),
-    "mcp": json.loads(r'''{{ cookiecutter.mcp|tojson }}'''),
-    "websocket": json.loads(r'''{{ cookiecutter.websocket|tojson }}'''),
-    "lifespan": json.loads(r'''{{ cookiecutter.lifespan|tojson }}'''),
+    "security_headers": json.loads(r"""{{ cookiecutter.security_headers|tojson }}"""),
+    "auth_cookie": json.loads(r"""{{ cookiecutter.auth_cookie|tojson }}"""),
+    "ip_allowlist": json.loads(r"""{{ cookiecutter.ip_allowlist|tojson }}"""),
+    "seo": json.loads(r"""{{ cookiecutter.seo|tojson }}"""),
+    "mcp": json.loads(r"""{{ cookiecutter.mcp|tojson }}"""),
+    "websocket": json.loads(r"""{{ cookiecutter.websocket|tojson }}"""),
+    "lifespan": json.loads(r"""{{ cookiecutter.lifespan|tojson }}"""),
 }
 
 PARENTS = ("fastapi", "streamlit", "django", "flask")
@@ -42,7 +42,9 @@ def check_slug(slug: str) -> str | None:
     if not slug:
         return "project_slug is empty: give a name such as my_dashboard"
     if not SLUG_PATTERN.match(slug):
-        return f"project_slug {slug!r} must be lowercase ASCII letters, digits and _, not starting with a digit"
+        return (
+            f"project_slug {slug!r} must be lowercase ASCII letters, digits and _, not starting with a digit"
+        )
     if len(slug) > 40:
         return f"project_slug {slug!r} is longer than 40 characters"
     if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -191,3 +192,33 @@ def run_async(coroutine):
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+# --- the template -------------------------------------------------------------------------
+
+PARTS = ("security_headers", "auth_cookie", "ip_allowlist", "seo", "mcp", "websocket", "lifespan")
+PARENTS = ("fastapi", "streamlit", "django", "flask")
+
+
+def bake(output_dir: Path, **answers) -> Path:
+    """Generate a project with cookiecutter's API (no prompts) and return its directory."""
+    from cookiecutter.main import cookiecutter
+
+    return Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers))
+
+
+def all_parts(on: bool) -> dict[str, bool]:
+    return dict.fromkeys(PARTS, on)
+
+
+# Jinja statements, comments and cookiecutter expressions (plain "{{" is legal in str.format).
+_JINJA = re.compile(r"\{%-?\s*\w|\w\s*-?%\}|\{#|#\}|\{\{-?\s*(cookiecutter|c\.|pkg\b)")
+
+
+def jinja_leftovers(project: Path) -> list[str]:
+    """Files that still contain template syntax after generation."""
+    return sorted(
+        str(path.relative_to(project))
+        for path in project.rglob("*")
+        if path.is_file() and ".venv" not in path.parts and _JINJA.search(path.read_text(errors="replace"))
+    )
