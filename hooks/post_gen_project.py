@@ -4,17 +4,20 @@ import json
 import shutil
 from pathlib import Path
 
-PROJECT_SLUG: str = json.loads(r"""{{ cookiecutter.project_slug|tojson }}""")
-PARENT: str = json.loads(r"""{{ cookiecutter.parent|tojson }}""")
+# r'''...''' on purpose: tojson escapes ' so no answer can close the string.
+# fmt: off
+PROJECT_SLUG: str = json.loads(r'''{{ cookiecutter.project_slug|tojson }}''')
+PARENT: str = json.loads(r'''{{ cookiecutter.parent|tojson }}''')
 PARTS: dict = {
-    "security_headers": json.loads(r"""{{ cookiecutter.security_headers|tojson }}"""),
-    "auth_cookie": json.loads(r"""{{ cookiecutter.auth_cookie|tojson }}"""),
-    "ip_allowlist": json.loads(r"""{{ cookiecutter.ip_allowlist|tojson }}"""),
-    "seo": json.loads(r"""{{ cookiecutter.seo|tojson }}"""),
-    "mcp": json.loads(r"""{{ cookiecutter.mcp|tojson }}"""),
-    "websocket": json.loads(r"""{{ cookiecutter.websocket|tojson }}"""),
-    "lifespan": json.loads(r"""{{ cookiecutter.lifespan|tojson }}"""),
+    "security_headers": json.loads(r'''{{ cookiecutter.security_headers|tojson }}'''),
+    "auth_cookie": json.loads(r'''{{ cookiecutter.auth_cookie|tojson }}'''),
+    "ip_allowlist": json.loads(r'''{{ cookiecutter.ip_allowlist|tojson }}'''),
+    "seo": json.loads(r'''{{ cookiecutter.seo|tojson }}'''),
+    "mcp": json.loads(r'''{{ cookiecutter.mcp|tojson }}'''),
+    "websocket": json.loads(r'''{{ cookiecutter.websocket|tojson }}'''),
+    "lifespan": json.loads(r'''{{ cookiecutter.lifespan|tojson }}'''),
 }
+# fmt: on
 
 # The files each part or parent brings; everything listed for an unused one is removed.
 PART_FILES = {

@@ -10,20 +10,23 @@ import re
 import sys
 import unicodedata
 
-PROJECT_NAME: str = json.loads(r"""{{ cookiecutter.project_name|tojson }}""")
-PROJECT_SLUG: str = json.loads(r"""{{ cookiecutter.project_slug|tojson }}""")
-DESCRIPTION: str = json.loads(r"""{{ cookiecutter.description|tojson }}""")
-AUTHOR_NAME: str = json.loads(r"""{{ cookiecutter.author_name|tojson }}""")
-PARENT: str = json.loads(r"""{{ cookiecutter.parent|tojson }}""")
+# r'''...''' on purpose: tojson escapes ' so no answer can close the string.
+# fmt: off
+PROJECT_NAME: str = json.loads(r'''{{ cookiecutter.project_name|tojson }}''')
+PROJECT_SLUG: str = json.loads(r'''{{ cookiecutter.project_slug|tojson }}''')
+DESCRIPTION: str = json.loads(r'''{{ cookiecutter.description|tojson }}''')
+AUTHOR_NAME: str = json.loads(r'''{{ cookiecutter.author_name|tojson }}''')
+PARENT: str = json.loads(r'''{{ cookiecutter.parent|tojson }}''')
 PARTS: dict = {
-    "security_headers": json.loads(r"""{{ cookiecutter.security_headers|tojson }}"""),
-    "auth_cookie": json.loads(r"""{{ cookiecutter.auth_cookie|tojson }}"""),
-    "ip_allowlist": json.loads(r"""{{ cookiecutter.ip_allowlist|tojson }}"""),
-    "seo": json.loads(r"""{{ cookiecutter.seo|tojson }}"""),
-    "mcp": json.loads(r"""{{ cookiecutter.mcp|tojson }}"""),
-    "websocket": json.loads(r"""{{ cookiecutter.websocket|tojson }}"""),
-    "lifespan": json.loads(r"""{{ cookiecutter.lifespan|tojson }}"""),
+    "security_headers": json.loads(r'''{{ cookiecutter.security_headers|tojson }}'''),
+    "auth_cookie": json.loads(r'''{{ cookiecutter.auth_cookie|tojson }}'''),
+    "ip_allowlist": json.loads(r'''{{ cookiecutter.ip_allowlist|tojson }}'''),
+    "seo": json.loads(r'''{{ cookiecutter.seo|tojson }}'''),
+    "mcp": json.loads(r'''{{ cookiecutter.mcp|tojson }}'''),
+    "websocket": json.loads(r'''{{ cookiecutter.websocket|tojson }}'''),
+    "lifespan": json.loads(r'''{{ cookiecutter.lifespan|tojson }}'''),
 }
+# fmt: on
 
 PARENTS = ("fastapi", "streamlit", "django", "flask")
 SLUG_PATTERN = re.compile(r"^[a-z_][a-z0-9_]*$")
