@@ -1,0 +1,122 @@
+"""The exhaustive tier: every combination of answers is baked, linted, imported and smoke-tested.
+
+The combinations come from cookiecutter.json (every choice list and every boolean), so a new
+option is covered without touching this file. Each runs in a forked process (one Streamlit
+runtime per process) from a worker that has already imported the heavy libraries.
+"""
+
+import itertools
+import json
+import subprocess
+import sys
+
+# Imported once per worker, so each forked smoke test starts warm.
+import a2wsgi  # noqa: F401
+import django  # noqa: F401
+import fastapi  # noqa: F401
+import fastmcp  # noqa: F401
+import flask  # noqa: F401
+import pytest
+import secure  # noqa: F401
+import streamlit  # noqa: F401
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
+from tests.support import ROOT, bake, jinja_leftovers
+
+
+def answer_space() -> dict[str, list]:
+    """Every question with more than one possible answer, and those answers."""
+    context = json.loads((ROOT / "cookiecutter.json").read_text())
+    space = {}
+    for key, default in context.items():
+        if key.startswith("_"):
+            continue
+        if isinstance(default, bool):
+            space[key] = [True, False]
+        elif isinstance(default, list):
+            space[key] = list(default)
+    return space
+
+
+SPACE = answer_space()
+COMBINATIONS = [dict(zip(SPACE, values, strict=True)) for values in itertools.product(*SPACE.values())]
+
+
+def combination_id(answers: dict) -> str:
+    flags = "".join(key[:2] if value else "--" for key, value in answers.items() if isinstance(value, bool))
+    return f"{answers['parent']}-{flags}"
+
+
+def test_the_matrix_is_complete():
+    assert len(COMBINATIONS) == 4 * 2**7 == 512
+
+
+def smoke(app, answers: dict) -> None:
+    """Drive the app in-process: documented routes answer, absent parts are absent, guards hold."""
+    parent, auth = answers["parent"], answers["auth_cookie"]
+    dashboard = "/" if parent == "streamlit" else "/dashboard/"
+    with TestClient(
+        app, base_url="http://127.0.0.1", client=("127.0.0.1", 5000), follow_redirects=False
+    ) as c:
+        health = c.get("/healthz")
+        assert health.status_code == 200 and health.json() == {"status": "ok"}
+        assert ("content-security-policy" in health.headers) == answers["security_headers"]
+        forwarded = c.get("/healthz", headers={"X-Forwarded-For": "1.2.3.4"})
+        assert forwarded.status_code == 200  # health is never behind the allowlist
+        spoofed = c.get(dashboard, headers={"X-Forwarded-For": "127.0.0.1"})
+        assert (spoofed.status_code == 403) == answers["ip_allowlist"]
+
+        if auth:
+            assert c.get(dashboard).status_code == 303
+            with pytest.raises(WebSocketDisconnect), c.websocket_connect(dashboard + "_stcore/stream"):
+                pass
+            assert 'name="password"' in c.get("/login").text
+            assert c.post("/login", data={"password": TEST_PASSWORD}).status_code == 303
+        else:
+            assert 'name="password"' not in c.get("/login").text
+        page = c.get(dashboard)
+        assert page.status_code == 200 and "<title>Streamlit</title>" in page.text
+        if parent != "streamlit":
+            assert c.get("/dashboard").headers["location"].endswith("/dashboard/")
+            assert "Open the dashboard" in c.get("/").text
+
+        robots = c.get("/robots.txt")
+        assert ("Sitemap:" in robots.text) == answers["seo"]
+        if answers["seo"]:
+            assert c.get("/sitemap.xml").headers["content-type"] == "application/xml"
+            assert json.loads(c.get("/manifest.json").text)["start_url"] == dashboard
+
+        mcp = c.get("/mcp")
+        assert (mcp.status_code == 307 and mcp.headers.get("location") == "/mcp/") == answers["mcp"]
+
+        cookies = {"cookie": "; ".join(f"{k}={v}" for k, v in c.cookies.items())}
+        if answers["websocket"]:
+            with c.websocket_connect("/ws/live", headers=cookies) as socket:
+                assert socket.receive_json()["seq"] == 1
+        else:
+            with pytest.raises(WebSocketDisconnect), c.websocket_connect("/ws/live", headers=cookies):
+                pass
+
+
+@pytest.mark.isolated
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
+def test_combination(tmp_path, monkeypatch, answers):
+    project = bake(tmp_path, project_slug="matrix_app", **answers)
+    assert jinja_leftovers(project) == []
+    for command in (["check", "-q", "."], ["format", "--check", "-q", "."]):
+        lint = subprocess.run(
+            [sys.executable, "-m", "ruff", *command], cwd=project, capture_output=True, text=True
+        )
+        assert lint.returncode == 0, lint.stdout + lint.stderr
+
+    monkeypatch.chdir(project)
+    monkeypatch.syspath_prepend(str(project))
+    for key, value in {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("ALLOWED_IPS", raising=False)
+    monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
+    from app import app
+
+    smoke(app, answers)
