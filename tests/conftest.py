@@ -85,3 +85,35 @@ def pytest_pyfunc_call(pyfuncitem):
     names = pyfuncitem._fixtureinfo.argnames
     _run_forked(pyfuncitem.obj, {name: pyfuncitem.funcargs[name] for name in names})
     return True
+
+
+_STARTED: list[float] = []
+
+
+def pytest_sessionstart(session):
+    import time
+
+    _STARTED.append(time.monotonic())
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One line a person can read at the end of a long run."""
+    import time
+
+    def calls(outcome: str, kind) -> int:
+        reports = terminalreporter.stats.get(outcome, [])
+        return sum(1 for r in reports if getattr(r, "when", "") == "call" and kind(r))
+
+    def tally(kind) -> tuple[int, int]:
+        passed = calls("passed", kind)
+        return passed, passed + calls("failed", kind) + calls("error", kind)
+
+    matrix = tally(lambda report: "test_matrix.py::test_combination" in report.nodeid)
+    live = tally(lambda report: "live" in report.keywords)
+    everything = tally(lambda report: True)
+    wall = time.monotonic() - _STARTED[0] if _STARTED else float("nan")
+    terminalreporter.write_line(
+        f"summary: combinations baked/passed {matrix[0]}/{matrix[1]}, "
+        f"live checks passed {live[0]}/{live[1]}, "
+        f"all tests passed {everything[0]}/{everything[1]}, wall time {wall:.0f} s"
+    )

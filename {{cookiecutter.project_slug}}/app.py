@@ -33,7 +33,7 @@ from fastmcp.utilities.lifespan import combine_lifespans
 {%- if wsgi %}
 from starlette.applications import Starlette
 {%- endif %}
-{%- if has_middleware %}
+{%- if c.security_headers or c.ip_allowlist %}
 from starlette.middleware import Middleware
 {%- endif %}
 {%- if wsgi %}

@@ -27,6 +27,10 @@ with left:
     points = st.slider("Points", min_value=1, max_value=20, value=5)
     st.write(f"Sum of 1..{points} = {sum(range(1, points + 1))}")
     st.line_chart({"squares": [i * i for i in range(points)], "linear": [i * points for i in range(points)]})
+    # Uploads and media live in this process's memory: see README, "Deploy".
+    upload = st.file_uploader("Show an image", type=["png", "jpg", "jpeg", "gif"])
+    if upload is not None:
+        st.image(upload, caption=upload.name)
 with right:
 {%- if c.lifespan %}
     st.subheader("Warmed at start-up")

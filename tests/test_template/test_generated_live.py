@@ -49,9 +49,8 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
     project = bake(tmp_path, project_name=PROJECT_NAME, parent=parent, **all_parts(on))
     python = fresh_venv(project)
 
-    own_tests = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project, capture_output=True, text=True
-    )
+    pytest_command = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    own_tests = subprocess.run(pytest_command, cwd=project, capture_output=True, text=True)
     assert own_tests.returncode == 0, own_tests.stdout[-3000:] + own_tests.stderr[-2000:]
 
     env = AUTH_ENV if on else {}
@@ -59,7 +58,8 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
     port = free_port()
     uvicorn = [str(python), "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port),
                "--no-proxy-headers"]  # fmt: skip
-    with serve(uvicorn, cwd=project, port=port, ready_path="/healthz", env=env, log_dir=tmp_path) as server:
+    options = {"cwd": project, "ready_path": "/healthz", "env": env, "log_dir": tmp_path}
+    with serve(uvicorn, port=port, **options) as server:
         report = watch(page)
         page.goto(server.base_url + dashboard)
         sign_in_if_needed(page, on)
@@ -78,8 +78,10 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
     port = free_port()
     streamlit_run = [str(python), "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                      "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
-    with serve(streamlit_run, cwd=project, port=port, ready_path="/healthz", env=env, log_dir=tmp_path) as server:
+    with serve(
+        streamlit_run, cwd=project, port=port, ready_path="/healthz", env=env, log_dir=tmp_path
+    ) as srv:
         page.context.clear_cookies()
-        page.goto(server.base_url + dashboard)
+        page.goto(srv.base_url + dashboard)
         sign_in_if_needed(page, on)
         wait_for_dashboard(page, PROJECT_NAME)

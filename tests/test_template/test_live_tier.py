@@ -1,0 +1,101 @@
+"""The live tier: a pairwise covering set of answers (every pair of option values appears in at
+least one project), each served by real uvicorn and used in headless Chromium, with every
+enabled part exercised for real."""
+
+import json
+import xml.etree.ElementTree as ET
+
+import httpx
+import pytest
+import websockets
+from allpairspy import AllPairs
+
+from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
+from tests.support import (
+    bake,
+    collect_csp,
+    free_port,
+    rerun_with_slider,
+    run_async,
+    serve,
+    uvicorn_command,
+    wait_for_dashboard,
+    watch,
+)
+from tests.test_template.test_matrix import SPACE, combination_id
+
+pytestmark = pytest.mark.live
+
+PROJECT_NAME = "Pairwise Board"
+PAIRWISE = [dict(zip(SPACE, values, strict=True)) for values in AllPairs(list(SPACE.values()))]
+
+
+def test_the_covering_set_covers_every_pair():
+    keys = list(SPACE)
+    for i, first in enumerate(keys):
+        for second in keys[i + 1 :]:
+            seen = {(answers[first], answers[second]) for answers in PAIRWISE}
+            assert seen == {(a, b) for a in SPACE[first] for b in SPACE[second]}, (first, second)
+
+
+async def handshake(url: str, cookie: str = "") -> None:
+    headers = {"Cookie": cookie} if cookie else {}
+    async with websockets.connect(url, additional_headers=headers, subprotocols=["streamlit"]):
+        pass
+
+
+async def call_mcp(url: str, cookie: str) -> tuple[set[str], float]:
+    import fastmcp
+    from fastmcp.client.transports import StreamableHttpTransport
+
+    transport = StreamableHttpTransport(url, headers={"Cookie": cookie} if cookie else None)
+    async with fastmcp.Client(transport) as client:
+        names = {tool.name for tool in await client.list_tools()}
+        return names, (await client.call_tool("add", {"a": 20, "b": 22})).data
+
+
+@pytest.mark.parametrize("answers", PAIRWISE, ids=combination_id)
+def test_pairwise_project_in_the_browser(page, tmp_path, answers):
+    project = bake(tmp_path, project_name=PROJECT_NAME, **answers)
+    dashboard = "/" if answers["parent"] == "streamlit" else "/dashboard/"
+    env = {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}
+    port = free_port()
+    command = uvicorn_command("app:app", port)
+    with serve(command, cwd=project, port=port, ready_path="/healthz", env=env, log_dir=tmp_path) as server:
+        base, ws_base = server.base_url, f"ws://127.0.0.1:{port}"
+        report = watch(page)
+        page.goto(base + dashboard)
+        cookie = ""
+        if answers["auth_cookie"]:
+            with pytest.raises(websockets.InvalidStatus):
+                run_async(handshake(ws_base + dashboard + "_stcore/stream"))
+            page.wait_for_url("**/login**")
+            page.fill("input[name=password]", TEST_PASSWORD)
+            page.click("button[type=submit]")
+            (session,) = [c for c in page.context.cookies() if c["name"] == "app_session"]
+            cookie = f"app_session={session['value']}"
+        wait_for_dashboard(page, PROJECT_NAME)
+        rerun_with_slider(page)
+        run_async(handshake(ws_base + dashboard + "_stcore/stream", cookie))
+
+        if answers["websocket"]:
+            ticks = "Number(f.contentDocument?.querySelector('[data-testid=live-seq]')?.textContent) >= 2"
+            page.wait_for_function(f"() => [...document.querySelectorAll('iframe')].some(f => {ticks})")
+        if answers["lifespan"]:
+            page.get_by_text("Warmed at start-up").wait_for()
+        if answers["mcp"]:
+            names, total = run_async(call_mcp(base + "/mcp/", cookie))
+            assert names == {"add", "describe"} and total == 42
+        http = httpx.Client(base_url=base, headers={"Cookie": cookie} if cookie else {})
+        if answers["seo"]:
+            assert "Sitemap: " in http.get("/robots.txt").text
+            ET.fromstring(http.get("/sitemap.xml").content)
+            assert json.loads(http.get("/manifest.json").text)["name"] == PROJECT_NAME
+        if answers["ip_allowlist"]:
+            assert http.get(dashboard, headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 403
+        if answers["security_headers"]:
+            assert "sha256-" in http.get(dashboard).headers["content-security-policy"]
+
+        page.wait_for_timeout(500)
+        collect_csp(page, report)
+        assert report.problems == []
