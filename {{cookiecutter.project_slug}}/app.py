@@ -18,6 +18,7 @@ Flask (through a2wsgi) owns ``/``; the Streamlit dashboard is mounted at ``/dash
 Run it with ``uvicorn app:app --no-proxy-headers``, ``streamlit run app.py`` or ``python app.py``.
 """
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -168,11 +169,12 @@ app.mount("/dashboard", dashboard)  # FastAPI redirects /dashboard to /dashboard
 {%- endif %}
 {%- endif %}
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python app.py
+    port = int(os.environ.get("PORT", "8000"))
 {%- if c.parent == "streamlit" %}
-    app.run(config={"server.address": "127.0.0.1", "server.port": 8000})
+    app.run(config={"server.address": "127.0.0.1", "server.port": port})
 {%- else %}
     import uvicorn
 
-    uvicorn.run(app, host="127.0.0.1", port=8000, proxy_headers=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, proxy_headers=False)
 {%- endif %}
