@@ -1,6 +1,7 @@
 """Every reference under real uvicorn, loaded in headless Chromium (Debian's), plus the live-only checks."""
 
 import json
+import sys
 
 import httpx
 import pytest
@@ -71,7 +72,7 @@ def test_reference_dashboard_renders_and_reruns(page, tmp_path, name, path):
 def test_streamlit_run_discovers_the_parent_app(page, tmp_path, name, path):
     port = free_port()
     command = [
-        "python", "-m", "streamlit", "run", f"references/{name}.py",
+        sys.executable, "-m", "streamlit", "run", f"references/{name}.py",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
     ]  # fmt: skip
     with serve(command, cwd=ROOT, port=port, ready_path=path, log_dir=tmp_path) as server:
