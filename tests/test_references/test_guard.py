@@ -138,6 +138,23 @@ def test_auth_treats_tampered_cookies_as_signed_out(auth_env, cookie):
             pass
 
 
+def test_auth_expired_session_is_signed_out(auth_env):
+    import time
+
+    from references.middleware_auth import AuthSettings, auth_middleware, login_routes
+
+    async def page(request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    settings = AuthSettings(password="pw", secret_key=TEST_SECRET_KEY, max_age_seconds=1)
+    app = Starlette(routes=[Route("/", page), *login_routes(settings)], middleware=auth_middleware(settings))
+    with TestClient(app, follow_redirects=False) as client:
+        login(client, "pw")
+        assert client.get("/").status_code == 200
+        time.sleep(2.2)  # itsdangerous timestamps have one-second resolution
+        assert client.get("/").status_code == 303
+
+
 def test_auth_rejects_open_redirects_and_rate_limits(auth_env):
     module = load_reference("middleware_auth")
     with TestClient(module.app, follow_redirects=False) as client:
