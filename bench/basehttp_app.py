@@ -1,0 +1,84 @@
+"""The same app as a generated FastAPI-parent project, guarded the way people copy it today.
+
+The three guards are Starlette ``BaseHTTPMiddleware`` subclasses written as in the upstream
+docs' ``dispatch(request, call_next)`` examples: one sets the security headers on the
+response, one verifies the session cookie, one checks the client address. The routes, the
+dashboard and the header values are the generated project's own (package ``bench_board``,
+which bench/run.py bakes); only the middleware differs.
+
+Run from the baked project's directory (bench/run.py does):
+    uvicorn basehttp_app:app --app-dir <repo>/bench --no-proxy-headers
+
+Note what this variant does NOT do, and the benchmark does not hide: ``BaseHTTPMiddleware``
+only sees ``http`` scopes, so Streamlit's websocket (``/dashboard/_stcore/stream``) is
+reachable with no cookie and from any address. bench/run.py checks that and reports it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+from base64 import b64decode
+from pathlib import Path
+
+import itsdangerous
+import streamlit as st
+from bench_board.auth import SESSION_COOKIE, AuthSettings
+from bench_board.fastapi_site import router as site_router
+from bench_board.health import health_routes
+from bench_board.ip_allowlist import DEFAULT_ALLOWED_IPS
+from bench_board.security_headers import _headers
+from bench_board.warmup import warm_caches
+from fastapi import FastAPI, Request
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import PlainTextResponse, RedirectResponse
+
+HERE = Path.cwd()
+OPEN_PATHS = {"/healthz", "/login", "/logout"}
+SECURITY_HEADERS = dict(_headers(https=False).headers)  # the very same values as ours
+settings = AuthSettings.from_env()
+signer = itsdangerous.TimestampSigner(settings.secret_key)  # what SessionMiddleware signs with
+allowed = [ipaddress.ip_network(n) for n in os.environ.get("ALLOWED_IPS", DEFAULT_ALLOWED_IPS).split(",")]
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next):
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+
+class IPCheck(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next):
+        if request.url.path not in OPEN_PATHS:
+            host = request.client.host if request.client else ""
+            if not any(ipaddress.ip_address(host) in network for network in allowed):
+                return PlainTextResponse("Forbidden", status_code=403)
+        return await call_next(request)
+
+
+class CookieCheck(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next):
+        if request.url.path in OPEN_PATHS:
+            return await call_next(request)
+        try:
+            token = request.cookies[SESSION_COOKIE].encode()
+            session = json.loads(b64decode(signer.unsign(token, max_age=settings.max_age_seconds)))
+        except (KeyError, ValueError, itsdangerous.BadSignature):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        if not session.get("user"):
+            return RedirectResponse("/login", status_code=303)
+        request.state.user = session["user"]
+        return await call_next(request)
+
+
+dashboard = st.App(HERE / "dashboard.py", lifespan=warm_caches)
+app = FastAPI(
+    routes=health_routes(),
+    middleware=[Middleware(SecurityHeaders), Middleware(IPCheck), Middleware(CookieCheck)],
+    lifespan=dashboard.lifespan(),
+)
+app.include_router(site_router)
+app.mount("/dashboard", dashboard)

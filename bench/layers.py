@@ -1,0 +1,120 @@
+"""Where the guard overhead goes: microseconds per request of each guard, in-process (no network).
+
+Builds the generated project's FastAPI app (its routes) with one guard at a time, then all three,
+ours and the BaseHTTPMiddleware ones of bench/basehttp_app.py, and calls each app directly through
+ASGI with signed-in ``GET /healthz`` and ``GET /api/summary``. Variants are interleaved round by
+round; the median per variant is printed as JSON. Run from the baked project's directory (bench/run.py does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from base64 import b64encode
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path.cwd()))
+
+import basehttp_app
+import itsdangerous
+from bench_board.auth import SESSION_COOKIE, AuthSettings, auth_middleware
+from bench_board.fastapi_site import router
+from bench_board.health import health_routes
+from bench_board.ip_allowlist import AllowlistSettings, IPAllowlistMiddleware
+from bench_board.security_headers import SecurityHeadersMiddleware
+from fastapi import FastAPI
+from starlette.middleware import Middleware
+
+PATHS = ("/healthz", "/api/summary")
+
+
+def build(middleware: list[Middleware]) -> FastAPI:
+    app = FastAPI(routes=health_routes(), middleware=middleware)
+    app.include_router(router)
+    return app
+
+
+def variants() -> dict[str, FastAPI]:
+    auth = AuthSettings.from_env()
+    headers = Middleware(SecurityHeadersMiddleware)
+    allowlist = Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env())
+    theirs = basehttp_app.app.user_middleware
+    return {
+        "no guard": build([]),
+        "ours: security headers": build([headers]),
+        "ours: IP allowlist": build([allowlist]),
+        "ours: session cookie + auth guard": build(auth_middleware(auth)),
+        "ours: all three": build([headers, allowlist, *auth_middleware(auth)]),
+        "BaseHTTPMiddleware: security headers": build(theirs[:1]),
+        "BaseHTTPMiddleware: IP check": build(theirs[1:2]),
+        "BaseHTTPMiddleware: cookie check": build(theirs[2:3]),
+        "BaseHTTPMiddleware: all three": build(theirs),
+    }
+
+
+def session_cookie(secret_key: str) -> bytes:
+    """The cookie SessionMiddleware would have set after a successful login."""
+    signed = itsdangerous.TimestampSigner(secret_key).sign(b64encode(json.dumps({"user": "admin"}).encode()))
+    return f"{SESSION_COOKIE}=".encode() + signed
+
+
+async def time_calls(app, path: str, count: int, cookie: bytes) -> float:
+    statuses: set[int] = set()
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            statuses.add(message["status"])
+
+    def scope() -> dict:
+        return {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+            "root_path": "", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+            "headers": [(b"host", b"127.0.0.1:8000"), (b"cookie", cookie), (b"accept", b"*/*")],
+        }  # fmt: skip
+
+    started = time.perf_counter()
+    for _ in range(count):
+        await app(scope(), receive, send)
+    elapsed = time.perf_counter() - started
+    if statuses != {200}:
+        raise RuntimeError(f"expected 200 from every call, got {statuses}")
+    return elapsed / count * 1e6
+
+
+async def measure(rounds: int, count: int) -> dict[str, dict[str, float]]:
+    apps = variants()
+    cookie = session_cookie(AuthSettings.from_env().secret_key)
+    samples = {path: {name: [] for name in apps} for path in PATHS}
+    for app in apps.values():  # warm every code path once
+        for path in PATHS:
+            await time_calls(app, path, max(10, count // 10), cookie)
+    names = list(apps)
+    for index in range(rounds):
+        for path in PATHS:
+            for name in names[index % len(names) :] + names[: index % len(names)]:
+                samples[path][name].append(await time_calls(apps[name], path, count, cookie))
+    return {
+        path: {name: statistics.median(values) for name, values in by_name.items()}
+        for path, by_name in samples.items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--count", type=int, default=300)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(measure(args.rounds, args.count))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""The benchmark command runs end to end (``--quick``: tiny counts). No timing is asserted here:
+the figures themselves live in bench/RESULTS.md, written by a full ``python bench/run.py``."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.support import ROOT
+
+pytestmark = pytest.mark.live
+
+FIGURES = ("1", "2", "3", "4", "5", "6")
+
+
+def test_quick_bench_writes_results_with_all_six_figures_and_a_chart(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+
+    results = (tmp_path / "RESULTS.md").read_text()
+    summary = results.split("## Summary", 1)[1].split("## Details", 1)[0]
+    rows = re.findall(r"^\| (\d)\. .+\| (pass|miss|info) \|$", summary, flags=re.MULTILINE)
+    assert {figure for figure, _ in rows} == set(FIGURES), summary
+    assert "| error |" not in summary
+    for heading in ("## Machine", "Streamlit ", "Starlette ", "uvicorn ", "FastAPI ", "cores"):
+        assert heading in results
+    assert "leaves the websocket unguarded" in results
+
+    chart = (tmp_path / "ratios.png").read_bytes()
+    assert chart.startswith(b"\x89PNG\r\n\x1a\n") and len(chart) > 10_000
