@@ -794,14 +794,14 @@ def figure_sessions(plan: Plan, projects: Projects, load: LoadGenerator, work: P
         ),
         Row(
             "5",
-            f"{n} sessions: API p50 latency (idle {idle.p50_ms:.1f} ms)",
+            f"{n} sessions: API p50 latency of completed requests (idle {idle.p50_ms:.1f} ms)",
             [busy.p50_ms],
             unit=" ms",
             digits=1,
         ),
         Row(
             "5",
-            f"{n} sessions: API p99 latency (idle {idle.p99_ms:.1f} ms)",
+            f"{n} sessions: API p99 latency of completed requests (idle {idle.p99_ms:.1f} ms)",
             [busy.p99_ms],
             unit=" ms",
             digits=1,
