@@ -11,9 +11,12 @@ When to use it
     sessions. When Streamlit is mounted in another framework, pass
     ``lifespan=st_app.lifespan()`` to that framework, or this never runs.
 
-Run it (from the repository root)
-    uvicorn references.core_lifespan_lifecycle:app --port 8000
-    streamlit run references/core_lifespan_lifecycle.py
+Files that come with it
+    dashboard_warm.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn core_lifespan_lifecycle:app --lifespan on --port 8000
+    streamlit run core_lifespan_lifecycle.py
 
 Open
     http://127.0.0.1:8000/           the dashboard, reading the warmed cache

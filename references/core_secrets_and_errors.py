@@ -14,9 +14,12 @@ When to use it
 Configuration (environment)
     SERVICE_API_TOKEN  an example secret (the dashboard shows only its length)
 
-Run it (from the repository root)
-    SERVICE_API_TOKEN=abc123 uvicorn references.core_secrets_and_errors:app --port 8000
-    SERVICE_API_TOKEN=abc123 streamlit run references/core_secrets_and_errors.py
+Files that come with it
+    dashboard_secrets.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    SERVICE_API_TOKEN=abc123 uvicorn core_secrets_and_errors:app --lifespan on --port 8000
+    SERVICE_API_TOKEN=abc123 streamlit run core_secrets_and_errors.py
 
 Open
     http://127.0.0.1:8000/            press "Raise an error" to see the hook at work

@@ -22,10 +22,13 @@ Configuration (environment)
                      unset) and says so loudly on stderr
     PUBLIC_BASE_URL  when it starts with https://, the cookie is marked Secure
 
-Run it (from the repository root)
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
     APP_PASSWORD=change-me APP_SECRET_KEY=$(python -c "import secrets; print(secrets.token_urlsafe(48))") \\
-        uvicorn references.middleware_auth:app --port 8000
-    (same variables) streamlit run references/middleware_auth.py
+        uvicorn middleware_auth:app --lifespan on --port 8000
+    (same variables) streamlit run middleware_auth.py
 
 Open
     http://127.0.0.1:8000/        redirects to /login until you sign in

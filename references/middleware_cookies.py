@@ -11,9 +11,12 @@ When to use it
     A script cannot set cookies itself: it runs over the websocket, after the page's
     HTTP response is gone. For secrets, sign the value (see ``middleware_auth.py``).
 
-Run it (from the repository root)
-    uvicorn references.middleware_cookies:app --port 8000
-    streamlit run references/middleware_cookies.py
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn middleware_cookies:app --lifespan on --port 8000
+    streamlit run middleware_cookies.py
 
 Open
     http://127.0.0.1:8000/  the dashboard shows "Visitor cookie: ..." from the second run on

@@ -24,9 +24,12 @@ Configuration (environment)
                      entry stops start-up with that entry named.
     TRUSTED_PROXIES  comma-separated proxy addresses/CIDRs; default empty (no proxy).
 
-Run it (from the repository root)
-    ALLOWED_IPS=127.0.0.1/32 uvicorn references.middleware_ip_whitelist:app --port 8000 --no-proxy-headers
-    ALLOWED_IPS=127.0.0.1/32 streamlit run references/middleware_ip_whitelist.py
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    ALLOWED_IPS=127.0.0.1/32 uvicorn middleware_ip_whitelist:app --lifespan on --port 8000 --no-proxy-headers
+    ALLOWED_IPS=127.0.0.1/32 streamlit run middleware_ip_whitelist.py
 
 Open
     http://127.0.0.1:8000/  allowed from loopback; set ALLOWED_IPS=10.0.0.0/8 to see the 403

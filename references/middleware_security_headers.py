@@ -14,9 +14,15 @@ When to use it
     here at start-up, so a Streamlit upgrade cannot silently break the page), data:
     fonts and images, and same-origin frames for components.
 
-Run it (from the repository root)
-    uvicorn references.middleware_security_headers:app --port 8000
-    streamlit run references/middleware_security_headers.py
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+    The config's ``browser.gatherUsageStats = false`` is part of the zero-violation CSP:
+    with usage stats on, the page calls Streamlit's metrics host and the browser reports
+    violations. Under uvicorn only that file, beside the script, can turn them off.
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn middleware_security_headers:app --lifespan on --port 8000
+    streamlit run middleware_security_headers.py
 
 Open
     http://127.0.0.1:8000/            the dashboard, with every header on every response

@@ -13,9 +13,12 @@ When to use it
     settings module and replace the ``settings.configure`` block with
     ``os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")``.
 
-Run it (from the repository root)
-    uvicorn references.mount_django:app --port 8000
-    streamlit run references/mount_django.py
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn mount_django:app --lifespan on --port 8000
+    streamlit run mount_django.py
 
 Open
     http://127.0.0.1:8000/             Django's home view

@@ -9,9 +9,12 @@ When to use it
     The dashboard is the product; the API is a side door (webhooks, data for other
     tools, health checks).
 
-Run it (from the repository root)
-    uvicorn references.mount_fastapi:app --port 8000
-    streamlit run references/mount_fastapi.py
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn mount_fastapi:app --lifespan on --port 8000
+    streamlit run mount_fastapi.py
 
 Open
     http://127.0.0.1:8000/            the dashboard

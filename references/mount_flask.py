@@ -10,9 +10,12 @@ What it shows
 When to use it
     An existing Flask app that wants a dashboard page without a second server.
 
-Run it (from the repository root)
-    uvicorn references.mount_flask:app --port 8000
-    streamlit run references/mount_flask.py
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn mount_flask:app --lifespan on --port 8000
+    streamlit run mount_flask.py
 
 Open
     http://127.0.0.1:8000/             Flask's home view

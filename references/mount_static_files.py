@@ -10,9 +10,12 @@ When to use it
     A marketing page, docs, or generated reports next to the app. Do not mount at
     ``/static``: Streamlit's own assets live there (the path is reserved).
 
-Run it (from the repository root)
-    uvicorn references.mount_static_files:app --port 8000
-    streamlit run references/mount_static_files.py
+Files that come with it
+    dashboard.py  landing_site/  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn mount_static_files:app --lifespan on --port 8000
+    streamlit run mount_static_files.py
 
 Open
     http://127.0.0.1:8000/landing/   the static site

@@ -9,9 +9,12 @@ What it shows
 When to use it
     The API is the product; the dashboard is an add-on for people.
 
-Run it (from the repository root)
-    uvicorn references.mount_streamlit_as_subapp:app --port 8000
-    streamlit run references/mount_streamlit_as_subapp.py   (discovers the FastAPI `app`)
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn mount_streamlit_as_subapp:app --lifespan on --port 8000
+    streamlit run mount_streamlit_as_subapp.py   (discovers the FastAPI `app`)
 
 Open
     http://127.0.0.1:8000/             FastAPI's home page

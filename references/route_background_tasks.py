@@ -11,9 +11,12 @@ When to use it
     response: it is lost if the process stops. Use a real queue for work that must
     survive a restart.
 
-Run it (from the repository root)
-    uvicorn references.route_background_tasks:app --port 8000
-    streamlit run references/route_background_tasks.py
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn route_background_tasks:app --lifespan on --port 8000
+    streamlit run route_background_tasks.py
 
 Try it
     curl -X POST 'http://127.0.0.1:8000/api/reports?rows=500'

@@ -9,9 +9,12 @@ What it shows
 When to use it
     A handful of endpoints (health, a data feed, an embed snippet).
 
-Run it (from the repository root)
-    uvicorn references.route_custom_endpoints:app --port 8000
-    streamlit run references/route_custom_endpoints.py
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn route_custom_endpoints:app --lifespan on --port 8000
+    streamlit run route_custom_endpoints.py
 
 Open
     http://127.0.0.1:8000/api/health

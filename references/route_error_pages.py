@@ -10,9 +10,12 @@ When to use it
     routes are answered by Streamlit's own page (the frontend shows its "page not
     found"), so these handlers cover your routes' errors, not every URL.
 
-Run it (from the repository root)
-    uvicorn references.route_error_pages:app --port 8000
-    streamlit run references/route_error_pages.py
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn route_error_pages:app --lifespan on --port 8000
+    streamlit run route_error_pages.py
 
 Open
     http://127.0.0.1:8000/api/items/1    an item

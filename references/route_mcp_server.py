@@ -9,9 +9,12 @@ What it shows
 When to use it
     AI agents should call the same data functions the dashboard shows, over MCP.
 
-Run it (from the repository root)
-    uvicorn references.route_mcp_server:app --port 8000
-    streamlit run references/route_mcp_server.py
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn route_mcp_server:app --lifespan on --port 8000
+    streamlit run route_mcp_server.py
 
 Try it (a real MCP client)
     >>> import asyncio, fastmcp

@@ -13,9 +13,12 @@ Configuration (environment)
     PUBLIC_BASE_URL  the site's public origin, e.g. https://dash.example.com
                      (default http://localhost:8000)
 
-Run it (from the repository root)
-    uvicorn references.route_seo_metadata:app --port 8000
-    streamlit run references/route_seo_metadata.py
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn route_seo_metadata:app --lifespan on --port 8000
+    streamlit run route_seo_metadata.py
 
 Open
     http://127.0.0.1:8000/robots.txt

@@ -11,9 +11,12 @@ When to use it
     Live values (prices, sensor readings, job progress) that change faster than a rerun
     is worth. For values the script itself must react to, use ``st.fragment(run_every=)``.
 
-Run it (from the repository root)
-    uvicorn references.route_websocket_stream:app --port 8000
-    streamlit run references/route_websocket_stream.py
+Files that come with it
+    dashboard_live.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn route_websocket_stream:app --lifespan on --port 8000
+    streamlit run route_websocket_stream.py
 
 Open
     http://127.0.0.1:8000/                        the dashboard with the live widget
