@@ -240,4 +240,7 @@ def main(check_file: str, check: Callable[[Target], None]) -> None:
     except CheckFailed as failure:
         print(f"FAIL {name}: {failure}")
         sys.exit(1)
+    except Exception as error:  # an answer the check could not even read is a failure too
+        print(f"FAIL {name}: {type(error).__name__}: {error}")
+        sys.exit(1)
     print(f"PASS {name}")
