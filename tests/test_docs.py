@@ -22,6 +22,8 @@ COVERED_ELSEWHERE = {
     "cookiecutter gh:org/st-asgi-template": "needs the network; the same template as `cookiecutter .` below",
     "uvicorn app:app --port 8000 --no-proxy-headers ": "tests/test_template/test_generated_live.py",
     "streamlit run app.py": "tests/test_template/test_generated_live.py",
+    "python tools/install_skill.py": "tests/test_install_skill.py",
+    "python evals/checks/": "tests/test_evals.py",
 }
 
 

@@ -5,7 +5,7 @@ import sys
 
 from tests.support import ROOT
 
-OWN_CODE = ["references", "tests", "tools", "hooks", "docs"]
+OWN_CODE = ["references", "tests", "tools", "hooks", "docs", "evals"]
 
 
 def test_ruff_check():
