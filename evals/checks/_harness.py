@@ -6,6 +6,8 @@ in ``evals/evals.json`` (``{module}`` and ``{port}`` filled in), waits until it 
 checks it and stops it. With ``--url`` (and ``--log``, its log file) it checks a server someone
 else started that way.
 It prints ``PASS <name>`` and exits 0, or prints what failed and exits 1.
+Run checks with this repository's environment (``.venv``: httpx, websockets, fastmcp,
+playwright with Debian's Chromium); the project under test needs only its own dependencies.
 """
 
 from __future__ import annotations

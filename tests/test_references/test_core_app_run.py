@@ -6,6 +6,7 @@ import sys
 import httpx
 import pytest
 
+from tests.conftest import load_reference
 from tests.reference_copies import copy_alone, shell_env
 from tests.support import free_port, serve
 
@@ -35,3 +36,19 @@ def test_missing_script_fails_at_start(tmp_path, command):
     )
     assert result.returncode != 0
     assert "Streamlit script not found" in result.stderr
+
+
+@pytest.mark.isolated
+def test_lifespan_on_a_standalone_app_refuses_to_serve():
+    from starlette.testclient import TestClient
+
+    module = load_reference("core_app_run")
+    module.app.lifespan()  # hands the lifecycle to a parent that does not exist
+    with pytest.raises(RuntimeError, match="standalone"), TestClient(module.app):
+        pass
+
+
+@pytest.mark.isolated
+def test_debug_follows_app_debug(monkeypatch):
+    monkeypatch.setenv("APP_DEBUG", "1")
+    assert load_reference("core_app_run").app._debug is True

@@ -4,11 +4,20 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from tests.conftest import TEST_PASSWORD, load_reference
+from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY, load_reference
+from tests.reference_copies import copy_alone, shell_env
+from tests.support import (
+    collect_csp,
+    free_port,
+    rerun_with_slider,
+    serve,
+    uvicorn_command,
+    wait_for_dashboard,
+    watch,
+)
 
-pytestmark = pytest.mark.isolated
 
-
+@pytest.mark.isolated
 def test_dashboard_prefix_is_guarded_and_login_lives_on_the_parent(auth_env):
     module = load_reference("middleware_protected_prefixes")
     with TestClient(module.app, follow_redirects=False) as client:
@@ -40,6 +49,7 @@ def test_dashboard_prefix_is_guarded_and_login_lives_on_the_parent(auth_env):
         assert client.get("/dashboard/").status_code == 303
 
 
+@pytest.mark.isolated
 def test_prefix_match_stops_at_the_segment_boundary(auth_env):
     module = load_reference("middleware_protected_prefixes")
     guard = module.ProtectedPrefixGuard(app=None, prefixes=["/dashboard/"])
@@ -47,7 +57,27 @@ def test_prefix_match_stops_at_the_segment_boundary(auth_env):
     assert not guard._protected("/dashboards") and not guard._protected("/")
 
 
+@pytest.mark.isolated
 def test_refuses_to_start_without_settings(monkeypatch):
     monkeypatch.delenv("APP_PASSWORD", raising=False)
     with pytest.raises(RuntimeError, match="APP_PASSWORD"):
         load_reference("middleware_protected_prefixes")
+
+
+@pytest.mark.live
+def test_browser_signs_in_at_the_parent_and_uses_the_mounted_dashboard(page, tmp_path):
+    folder = copy_alone("middleware_protected_prefixes", tmp_path / "copy")
+    port = free_port()
+    env = {**shell_env(port), "APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}
+    command = uvicorn_command("middleware_protected_prefixes:app", port, "--lifespan", "on")
+    with serve(command, cwd=folder, port=port, ready_path="/", env=env, log_dir=tmp_path) as server:
+        report = watch(page)
+        page.goto(server.base_url + "/dashboard/")
+        assert page.url == server.base_url + "/login"
+        page.fill("input[name=password]", TEST_PASSWORD)
+        page.click("button[type=submit]")
+        wait_for_dashboard(page, "st.App reference dashboard")
+        assert page.url == server.base_url + "/dashboard/"
+        rerun_with_slider(page)  # the websocket under /dashboard/_stcore/stream carries the rerun
+        collect_csp(page, report)
+        assert report.problems == []
