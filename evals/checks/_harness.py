@@ -182,8 +182,12 @@ def sign_in(target: Target, password: str, login_path: str = "/login") -> httpx.
         )
     }
     expect('type="password"' in form_page.text, f"{login_path} shows no password field")
+    password_field = re.search(r'<input[^>]*type="password"[^>]*name="([^"]+)"', form_page.text)
+    fields[password_field.group(1) if password_field else "password"] = password
+    for user_field in re.findall(r'<input[^>]*type="(?:text|email)"[^>]*name="([^"]+)"', form_page.text):
+        fields[user_field] = os.environ.get("APP_USER", "admin")  # a form that also asks who you are
     action = re.search(r'<form[^>]*action="([^"]+)"', form_page.text)
-    answer = client.post(action.group(1) if action else login_path, data={**fields, "password": password})
+    answer = client.post(action.group(1) if action else login_path, data=fields)
     expect(answer.status_code in (302, 303), f"signing in answered {answer.status_code}, not a redirect")
     return client
 
