@@ -1,0 +1,104 @@
+"""Answer only under your own host name, trust only your proxy, refuse cross-site websockets.
+
+Derived from references/middleware_trusted_host.py of st-asgi-template; that file explains
+the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+# DNS rebinding needs the attacker's own name in Host, so loopback names are safe to allow.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+@dataclass(frozen=True)
+class EdgeSettings:
+    """Who may be named in ``Host``, and whose forwarding headers are believed."""
+
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    trusted_proxies: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> EdgeSettings:
+        hosts = list(LOOPBACK_HOSTS)
+        public = environ.get("PUBLIC_BASE_URL", "").strip()
+        if public:
+            parts = urlsplit(public)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"PUBLIC_BASE_URL: {public!r} is not an http(s) URL")
+            # Starlette compares IPv6 literals with their brackets, as they appear in Host.
+            hosts.append(f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname)
+        proxies = tuple(p.strip() for p in environ.get("TRUSTED_PROXIES", "").split(",") if p.strip())
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"TRUSTED_PROXIES: {proxy!r} is not an IP address or CIDR network") from None
+        return cls(allowed_hosts=tuple(dict.fromkeys(hosts)), trusted_proxies=proxies)
+
+
+class HostAllowlistMiddleware(TrustedHostMiddleware):
+    """Starlette's Host check (http and websocket), with ``open_paths`` left for probes."""
+
+    def __init__(
+        self, app: ASGIApp, *, allowed_hosts: Iterable[str], open_paths: Iterable[str] = ("/healthz",)
+    ) -> None:
+        super().__init__(app, allowed_hosts=list(allowed_hosts), www_redirect=False)
+        self.open_paths = frozenset(open_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and scope["path"] in self.open_paths:
+            await self.app(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+def is_same_origin(scope: Scope) -> bool:
+    """True when the handshake has no ``Origin`` (not a browser) or its host is the ``Host``."""
+    headers = Headers(scope=scope)
+    origin = headers.get("origin")
+    if origin is None:
+        return True
+    try:
+        origin_netloc = urlsplit(origin).netloc
+    except ValueError:
+        return False
+    return bool(origin_netloc) and origin_netloc.lower() == headers.get("host", "").lower()
+
+
+class WebSocketOriginMiddleware:
+    """Refuses websocket handshakes from another site's pages (403 before accept)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and not is_same_origin(scope):
+            await PlainTextResponse("Cross-origin websocket refused.", 403)(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def proxy_trust_middleware(settings: EdgeSettings) -> Middleware:
+    """Outermost: the real client and scheme, believed from ``TRUSTED_PROXIES`` only."""
+    return Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
+
+
+def host_guard_middleware(settings: EdgeSettings) -> list[Middleware]:
+    """The Host allow-list, then the websocket Origin check."""
+    return [
+        Middleware(HostAllowlistMiddleware, allowed_hosts=settings.allowed_hosts),
+        Middleware(WebSocketOriginMiddleware),
+    ]
