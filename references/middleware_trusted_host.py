@@ -17,6 +17,10 @@ What it shows
        handshake; one that is not the ``Host`` it was sent to is refused (403), so another
        site cannot open your websockets with your visitor's cookies (cross-site websocket
        hijacking). Streamlit's ``/_stcore/stream`` checks this itself; your routes may not.
+    4. ``BodySizeLimitMiddleware``: a request body must declare its length, at most 1 MiB
+       (Streamlit's uploads keep their own ``server.maxUploadSize``); larger or chunked
+       bodies are refused (413/411) before a byte of them is read. Headers are capped by
+       the HTTP parser: run uvicorn with ``--http h11`` (16 KiB; httptools has no cap).
 
 When to use it
     Always: it costs a header comparison per request. Behind a proxy that passes the
@@ -125,16 +129,47 @@ class WebSocketOriginMiddleware:
             await self.app(scope, receive, send)
 
 
+class BodySizeLimitMiddleware:
+    """Refuses bodies over ``max_bytes``, or of unknown length, before the app reads them."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int = 1024 * 1024,
+        exempt_path_parts: Iterable[str] = ("/_stcore/upload_file/",),  # Streamlit limits these
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.exempt_path_parts = tuple(exempt_path_parts)
+
+    def refusal(self, scope: Scope) -> PlainTextResponse | None:
+        if scope["type"] != "http" or any(part in scope["path"] for part in self.exempt_path_parts):
+            return None
+        headers = Headers(scope=scope)
+        if "transfer-encoding" in headers:
+            return PlainTextResponse("Send the body with a Content-Length.", 411)
+        length = headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > self.max_bytes:
+            return PlainTextResponse(f"Request body over {self.max_bytes} bytes.", 413)
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = self.refusal(scope)
+        await (response or self.app)(scope, receive, send)
+
+
 def proxy_trust_middleware(settings: EdgeSettings) -> Middleware:
     """Outermost: the real client and scheme, believed from ``TRUSTED_PROXIES`` only."""
     return Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
 
 
-def host_guard_middleware(settings: EdgeSettings) -> list[Middleware]:
-    """The Host allow-list, then the websocket Origin check."""
+def edge_guard_middleware(settings: EdgeSettings) -> list[Middleware]:
+    """The Host allow-list, the websocket Origin check, then the body size limit."""
     return [
         Middleware(HostAllowlistMiddleware, allowed_hosts=settings.allowed_hosts),
         Middleware(WebSocketOriginMiddleware),
+        Middleware(BodySizeLimitMiddleware),
     ]
 
 
@@ -147,5 +182,5 @@ import streamlit as st  # noqa: E402
 settings = EdgeSettings.from_env()
 app = st.App(
     Path(__file__).parent / "dashboard.py",
-    middleware=[proxy_trust_middleware(settings), *host_guard_middleware(settings)],
+    middleware=[proxy_trust_middleware(settings), *edge_guard_middleware(settings)],
 )

@@ -74,7 +74,7 @@ from {{ pkg }}.security_headers import SecurityHeadersMiddleware
 {% if c.seo -%}
 from {{ pkg }}.seo import SiteInfo, seo_routes
 {% endif -%}
-from {{ pkg }}.trusted_host import EdgeSettings, host_guard_middleware, proxy_trust_middleware
+from {{ pkg }}.trusted_host import EdgeSettings, edge_guard_middleware, proxy_trust_middleware
 {% if c.lifespan -%}
 from {{ pkg }}.warmup import warm_caches
 {% endif %}
@@ -100,7 +100,7 @@ middleware = [
 {%- if c.security_headers %}
     Middleware(SecurityHeadersMiddleware),
 {%- endif %}
-    *host_guard_middleware(edge),
+    *edge_guard_middleware(edge),
 {%- if c.ip_allowlist %}
     Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env()),
 {%- endif %}

@@ -91,14 +91,45 @@ class WebSocketOriginMiddleware:
             await self.app(scope, receive, send)
 
 
+class BodySizeLimitMiddleware:
+    """Refuses bodies over ``max_bytes``, or of unknown length, before the app reads them."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int = 1024 * 1024,
+        exempt_path_parts: Iterable[str] = ("/_stcore/upload_file/",),  # Streamlit limits these
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.exempt_path_parts = tuple(exempt_path_parts)
+
+    def refusal(self, scope: Scope) -> PlainTextResponse | None:
+        if scope["type"] != "http" or any(part in scope["path"] for part in self.exempt_path_parts):
+            return None
+        headers = Headers(scope=scope)
+        if "transfer-encoding" in headers:
+            return PlainTextResponse("Send the body with a Content-Length.", 411)
+        length = headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > self.max_bytes:
+            return PlainTextResponse(f"Request body over {self.max_bytes} bytes.", 413)
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = self.refusal(scope)
+        await (response or self.app)(scope, receive, send)
+
+
 def proxy_trust_middleware(settings: EdgeSettings) -> Middleware:
     """Outermost: the real client and scheme, believed from ``TRUSTED_PROXIES`` only."""
     return Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
 
 
-def host_guard_middleware(settings: EdgeSettings) -> list[Middleware]:
-    """The Host allow-list, then the websocket Origin check."""
+def edge_guard_middleware(settings: EdgeSettings) -> list[Middleware]:
+    """The Host allow-list, the websocket Origin check, then the body size limit."""
     return [
         Middleware(HostAllowlistMiddleware, allowed_hosts=settings.allowed_hosts),
         Middleware(WebSocketOriginMiddleware),
+        Middleware(BodySizeLimitMiddleware),
     ]

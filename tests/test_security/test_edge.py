@@ -1,4 +1,5 @@
-"""DNS rebinding, cross-site websockets and spoofed forwarding headers, from outside, per parent.
+"""The edge of every project, attacked from outside: DNS rebinding, cross-site websockets,
+spoofed forwarding headers, oversized headers and bodies.
 
 One baked project per parent (IP allowlist, MCP, live websocket and security headers on),
 under real uvicorn started the way the project documents (``--http h11 --no-proxy-headers``),
@@ -7,6 +8,10 @@ attacked over real sockets. The allowlist admits 127.0.0.1 only and the trusted 
 """
 
 from __future__ import annotations
+
+import contextlib
+import socket
+from pathlib import Path
 
 import fastmcp
 import httpx
@@ -140,3 +145,57 @@ def test_forwarding_headers_from_an_untrusted_peer_change_nothing(server):
         assert response.status_code == 200
         assert response.headers["strict-transport-security"].startswith("max-age=")
         assert proxy.get(server.base_url + page).status_code == 403  # the proxy itself is not allowed
+
+
+# --- limits: refused before the app buffers anything --------------------------------------
+
+HUGE = 64 * 1024 * 1024
+ROOM = 16 * 1024 * 1024  # RSS growth allowed; httptools grows ~90 MiB on the header below
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def send_raw(port: int, head: bytes, filler: int) -> bytes:
+    """Send ``head`` then ``filler`` bytes (stopping when the server closes); return its answer."""
+    chunk = b"a" * (256 * 1024)
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        with contextlib.suppress(OSError):
+            sock.sendall(head)
+            for _ in range(filler // len(chunk)):
+                sock.sendall(chunk)
+        try:
+            return sock.recv(200)
+        except OSError:
+            return b""
+
+
+def test_an_oversized_header_is_refused_with_bounded_memory(server):
+    before = rss_bytes(server.process.pid)
+    head = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: "
+    answer = send_raw(server.port, head, HUGE)
+    assert answer.startswith(b"HTTP/1.1 400"), answer
+    assert rss_bytes(server.process.pid) - before < ROOM
+    assert httpx.get(server.base_url + "/healthz").status_code == 200
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(server):
+    before = rss_bytes(server.process.pid)
+    head = (
+        b"POST /mcp/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % HUGE
+    )
+    answer = send_raw(server.port, head, HUGE)
+    assert answer.startswith(b"HTTP/1.1 413"), answer
+    assert rss_bytes(server.process.pid) - before < ROOM
+    chunked = httpx.post(server.base_url + "/mcp/", content=iter([b"{}"]))  # no length: chunked
+    assert chunked.status_code == 411
+    # The limit leaves Streamlit's uploads to server.maxUploadSize: the path is not refused here.
+    upload = httpx.put(
+        server.base_url + dashboard(server) + "_stcore/upload_file/x/y", content=b"a" * 2_000_000
+    )
+    assert upload.status_code not in (411, 413)
