@@ -66,7 +66,12 @@ from {{ pkg }}.ip_allowlist import AllowlistSettings, IPAllowlistMiddleware
 from {{ pkg }}.live_ticks import live_routes
 {% endif -%}
 {% if c.mcp -%}
-from {{ pkg }}.mcp_tools import create_mcp, mcp_http_app, mcp_lifespan, mcp_routes
+from {{ pkg }}.mcp_tools import (
+    create_mcp,
+    mcp_http_app,
+    mcp_lifespan,
+    mcp_routes,
+)
 {% endif -%}
 {% if c.security_headers -%}
 from {{ pkg }}.security_headers import SecurityHeadersMiddleware
@@ -74,7 +79,11 @@ from {{ pkg }}.security_headers import SecurityHeadersMiddleware
 {% if c.seo -%}
 from {{ pkg }}.seo import SiteInfo, seo_routes
 {% endif -%}
-from {{ pkg }}.trusted_host import EdgeSettings, edge_guard_middleware, proxy_trust_middleware
+from {{ pkg }}.trusted_host import (
+    EdgeSettings,
+    edge_guard_middleware,
+    proxy_trust_middleware,
+)
 {% if c.lifespan -%}
 from {{ pkg }}.warmup import warm_caches
 {% endif %}

@@ -39,7 +39,7 @@ def server(request, tmp_path_factory):
         "ALLOWED_IPS": "127.0.0.1/32",
         "TRUSTED_PROXIES": PROXY,
     }
-    command = uvicorn_command("app:app", port, "--http", "h11")
+    command = uvicorn_command("app:app", port)  # --http h11 --no-proxy-headers, as documented
     with serve(command, cwd=project, port=port, ready_path="/healthz", env=env, log_dir=tmp) as running:
         running.parent = request.param
         running.port = port
