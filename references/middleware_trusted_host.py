@@ -78,13 +78,15 @@ class EdgeSettings:
                 raise ValueError(f"PUBLIC_BASE_URL: {public!r} is not an http(s) URL")
             # Starlette compares IPv6 literals with their brackets, as they appear in Host.
             hosts.append(f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname)
-        proxies = tuple(p.strip() for p in environ.get("TRUSTED_PROXIES", "").split(",") if p.strip())
-        for proxy in proxies:
-            try:
-                ipaddress.ip_network(proxy, strict=False)
+        proxies = []
+        for entry in (p.strip() for p in environ.get("TRUSTED_PROXIES", "").split(",")):
+            if not entry:
+                continue
+            try:  # normalised: uvicorn would silently ignore "10.0.0.1/8" (host bits set)
+                proxies.append(str(ipaddress.ip_network(entry, strict=False)))
             except ValueError:
-                raise ValueError(f"TRUSTED_PROXIES: {proxy!r} is not an IP address or CIDR network") from None
-        return cls(allowed_hosts=tuple(dict.fromkeys(hosts)), trusted_proxies=proxies)
+                raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an IP address or CIDR network") from None
+        return cls(allowed_hosts=tuple(dict.fromkeys(hosts)), trusted_proxies=tuple(proxies))
 
 
 class HostAllowlistMiddleware(TrustedHostMiddleware):

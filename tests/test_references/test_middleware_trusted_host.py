@@ -28,8 +28,10 @@ def test_settings_allow_the_public_host_and_loopback_and_name_bad_entries():
     assert EdgeSettings.from_env({"PUBLIC_BASE_URL": "http://[2001:db8::1]:80"}).allowed_hosts[-1] == (
         "[2001:db8::1]"
     )
-    proxies = EdgeSettings.from_env({"TRUSTED_PROXIES": " 10.0.0.0/8 , 192.0.2.7 "}).trusted_proxies
-    assert proxies == ("10.0.0.0/8", "192.0.2.7")
+    proxies = EdgeSettings.from_env(
+        {"TRUSTED_PROXIES": " 10.0.0.1/8 , 192.0.2.7,,2001:db8::1 "}
+    ).trusted_proxies
+    assert proxies == ("10.0.0.0/8", "192.0.2.7/32", "2001:db8::1/128")
     with pytest.raises(ValueError, match="PUBLIC_BASE_URL: 'javascript:alert"):
         EdgeSettings.from_env({"PUBLIC_BASE_URL": "javascript:alert(1)"})
     with pytest.raises(ValueError, match="TRUSTED_PROXIES: 'proxy.local'"):
