@@ -166,12 +166,12 @@ def proxy_trust_middleware(settings: EdgeSettings) -> Middleware:
     return Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
 
 
-def edge_guard_middleware(settings: EdgeSettings) -> list[Middleware]:
+def edge_guard_middleware(settings: EdgeSettings, *, max_body_bytes: int = 1024 * 1024) -> list[Middleware]:
     """The Host allow-list, the websocket Origin check, then the body size limit."""
     return [
         Middleware(HostAllowlistMiddleware, allowed_hosts=settings.allowed_hosts),
         Middleware(WebSocketOriginMiddleware),
-        Middleware(BodySizeLimitMiddleware),
+        Middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes),
     ]
 
 
