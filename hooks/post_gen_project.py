@@ -68,7 +68,7 @@ def next_steps(project: Path) -> str:
     lines += [
         "  "
         + ("set -a && . ./.env && set +a && " if auth else "")
-        + "uvicorn app:app --port 8000 --no-proxy-headers",
+        + "uvicorn app:app --port 8000 --http h11 --no-proxy-headers",
         "  open http://127.0.0.1:8000/" + ("" if PARENT == "streamlit" else "dashboard/"),
         "  pytest   # the project's own tests",
         "",

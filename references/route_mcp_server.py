@@ -2,9 +2,12 @@
 
 What it shows
     A ``FastMCP`` server with two tools, turned into an ASGI app with ``http_app()`` and
-    mounted at ``/mcp``. Its lifespan (the session manager) must run, so it is combined
-    with st.App's own: st.App runs the ``lifespan=`` you give it after the Streamlit
-    runtime has started, and that lifespan enters the MCP app's.
+    mounted at ``/mcp``, with fastmcp's Host/Origin guard switched on (it is off by
+    default): a ``Host`` outside ``allowed_hosts`` gets 421 (DNS rebinding) and a browser
+    ``Origin`` other than the host's own gets 403, before any tool runs. Its lifespan
+    (the session manager) must run, so it is combined with st.App's own: st.App runs
+    the ``lifespan=`` you give it after the Streamlit runtime has started, and that
+    lifespan enters the MCP app's.
 
 When to use it
     AI agents should call the same data functions the dashboard shows, over MCP.
@@ -28,7 +31,7 @@ Try it (a real MCP client)
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -39,6 +42,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 MCP_PATH = "/mcp"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
 def create_mcp() -> FastMCP:
@@ -61,6 +65,11 @@ def create_mcp() -> FastMCP:
     return mcp
 
 
+def mcp_http_app(mcp: FastMCP, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> Any:
+    """The streamable-HTTP app to mount at ``/mcp``, Host and Origin checked by fastmcp."""
+    return mcp.http_app(path="/", host_origin_protection=True, allowed_hosts=list(allowed_hosts))
+
+
 def mcp_routes(mcp_app: ASGIApp) -> list[BaseRoute]:
     """``/mcp/`` for the MCP app, and ``/mcp`` redirecting there."""
 
@@ -81,7 +90,7 @@ from pathlib import Path  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-mcp_app = create_mcp().http_app(path="/")
+mcp_app = mcp_http_app(create_mcp())
 app = st.App(
     Path(__file__).parent / "dashboard.py",
     routes=mcp_routes(mcp_app),

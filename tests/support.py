@@ -103,9 +103,10 @@ def serve(
 
 
 def uvicorn_command(target: str, port: int, *extra: str) -> list[str]:
+    """uvicorn as the README runs it: h11 (bounded headers), uvicorn's proxy handling off."""
     return [
         sys.executable, "-m", "uvicorn", target,
-        "--host", "127.0.0.1", "--port", str(port), "--no-proxy-headers", *extra,
+        "--host", "127.0.0.1", "--port", str(port), "--http", "h11", "--no-proxy-headers", *extra,
     ]  # fmt: skip
 
 

@@ -20,7 +20,7 @@ COVERED_ELSEWHERE = {
     "./run test": "the test command itself (.ci/run calls it)",
     "pip install cookiecutter": "needs the network; cookiecutter comes from requirements-dev.txt",
     "cookiecutter gh:org/st-asgi-template": "needs the network; the same template as `cookiecutter .` below",
-    "uvicorn app:app --port 8000 --no-proxy-headers ": "tests/test_template/test_generated_live.py",
+    "uvicorn app:app --port 8000 --http h11 --no-proxy-headers ": "tests/test_template/test_generated_live.py",  # noqa: E501
     "streamlit run app.py": "tests/test_template/test_generated_live.py",
     "python tools/install_skill.py": "tests/test_install_skill.py",
     "python evals/checks/": "tests/test_evals.py",
@@ -57,7 +57,7 @@ def test_every_readme_command_is_accounted_for():
         "./run demo",
         "cookiecutter .",
         "python app.py",
-        "uvicorn app:app --port 8000 --no-proxy-headers --reload",
+        "uvicorn app:app --port 8000 --http h11 --no-proxy-headers --reload",
     )
     for command in readme_commands():
         assert command.startswith(runs_here) or any(command.startswith(c) for c in COVERED_ELSEWHERE), command

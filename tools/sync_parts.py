@@ -23,6 +23,7 @@ BEGIN, END = "# --- part: begin ---\n", "# --- part: end ---\n"
 # template module -> reference it is derived from
 PARTS: dict[str, str] = {
     "security_headers.py": "middleware_security_headers.py",
+    "trusted_host.py": "middleware_trusted_host.py",
     "auth.py": "middleware_auth.py",
     "ip_allowlist.py": "middleware_ip_whitelist.py",
     "seo.py": "route_seo_metadata.py",

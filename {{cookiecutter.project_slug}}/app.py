@@ -2,7 +2,6 @@
 {%- set pkg = c.project_slug -%}
 {%- set mounted = c.parent != "streamlit" -%}
 {%- set wsgi = c.parent in ["django", "flask"] -%}
-{%- set has_middleware = c.security_headers or c.ip_allowlist or c.auth_cookie -%}
 {%- set dashboard_url = "/dashboard/" if mounted else "/" -%}
 """The composition root: every part of this project is wired together here, and only here.
 
@@ -15,7 +14,9 @@ Django owns ``/``; the Streamlit dashboard is mounted at ``/dashboard/``.
 {%- else -%}
 Flask (through a2wsgi) owns ``/``; the Streamlit dashboard is mounted at ``/dashboard/``.
 {%- endif %}
-Run it with ``uvicorn app:app --no-proxy-headers``, ``streamlit run app.py`` or ``python app.py``.
+Run it with ``uvicorn app:app --http h11 --no-proxy-headers`` (h11 caps a request's headers;
+proxy trust comes from TRUSTED_PROXIES, not from uvicorn's flags), ``streamlit run app.py``
+or ``python app.py``.
 """
 
 import os
@@ -65,7 +66,12 @@ from {{ pkg }}.ip_allowlist import AllowlistSettings, IPAllowlistMiddleware
 from {{ pkg }}.live_ticks import live_routes
 {% endif -%}
 {% if c.mcp -%}
-from {{ pkg }}.mcp_tools import create_mcp, mcp_lifespan, mcp_routes
+from {{ pkg }}.mcp_tools import (
+    create_mcp,
+    mcp_http_app,
+    mcp_lifespan,
+    mcp_routes,
+)
 {% endif -%}
 {% if c.security_headers -%}
 from {{ pkg }}.security_headers import SecurityHeadersMiddleware
@@ -73,15 +79,21 @@ from {{ pkg }}.security_headers import SecurityHeadersMiddleware
 {% if c.seo -%}
 from {{ pkg }}.seo import SiteInfo, seo_routes
 {% endif -%}
+from {{ pkg }}.trusted_host import (
+    EdgeSettings,
+    edge_guard_middleware,
+    proxy_trust_middleware,
+)
 {% if c.lifespan -%}
 from {{ pkg }}.warmup import warm_caches
 {% endif %}
 HERE = Path(__file__).parent
+edge = EdgeSettings.from_env()  # PUBLIC_BASE_URL and TRUSTED_PROXIES, read once for every layer
 {%- if c.auth_cookie %}
 auth = AuthSettings.from_env()  # refuses to start without APP_PASSWORD and a strong APP_SECRET_KEY
 {%- endif %}
 {%- if c.mcp %}
-mcp_app = create_mcp().http_app(path="/")
+mcp_app = mcp_http_app(create_mcp(), edge.allowed_hosts)
 {%- endif %}
 {%- if c.seo %}
 site = SiteInfo.from_env(PROJECT_NAME, DESCRIPTION, pages=["/"{% if mounted %}, "/dashboard/"{% endif %}], start_url="{{ dashboard_url }}")
@@ -89,13 +101,15 @@ site = SiteInfo.from_env(PROJECT_NAME, DESCRIPTION, pages=["/"{% if mounted %}, 
 {%- if mounted %}
 dashboard = st.App(HERE / "dashboard.py"{% if c.lifespan %}, lifespan=warm_caches{% endif %})
 {%- endif %}
-{%- if has_middleware %}
 
-# Outermost first: headers on every answer, then who may connect, then who is signed in.
+# Outermost first: the real client and scheme (from a trusted proxy only), headers on every
+# answer, your host names only, then who may connect, then who is signed in.
 middleware = [
+    proxy_trust_middleware(edge),
 {%- if c.security_headers %}
     Middleware(SecurityHeadersMiddleware),
 {%- endif %}
+    *edge_guard_middleware(edge),
 {%- if c.ip_allowlist %}
     Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env()),
 {%- endif %}
@@ -103,7 +117,6 @@ middleware = [
     *auth_middleware(auth),
 {%- endif %}
 ]
-{%- endif %}
 
 routes = [
     *health_routes(),
@@ -134,9 +147,7 @@ routes = [
 app = st.App(
     HERE / "dashboard.py",
     routes=routes,
-{%- if has_middleware %}
     middleware=middleware,
-{%- endif %}
 {%- if c.lifespan and c.mcp %}
     lifespan=combine_lifespans(warm_caches, mcp_lifespan(mcp_app)),
 {%- elif c.lifespan %}
@@ -154,9 +165,7 @@ app = {{ "FastAPI" if c.parent == "fastapi" else "Starlette" }}(
     title=PROJECT_NAME,
 {%- endif %}
     routes=routes,
-{%- if has_middleware %}
     middleware=middleware,
-{%- endif %}
 {%- if c.mcp %}
     lifespan=combine_lifespans(dashboard.lifespan(), mcp_lifespan(mcp_app)),
 {%- else %}
@@ -176,5 +185,5 @@ if __name__ == "__main__":  # python app.py
 {%- else %}
     import uvicorn
 
-    uvicorn.run(app, host="127.0.0.1", port=port, proxy_headers=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, http="h11", proxy_headers=False)
 {%- endif %}

@@ -57,7 +57,7 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
     dashboard = "/" if parent == "streamlit" else "/dashboard/"
     port = free_port()
     uvicorn = [str(python), "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port),
-               "--no-proxy-headers"]  # fmt: skip
+               "--http", "h11", "--no-proxy-headers"]  # fmt: skip
     options = {"cwd": project, "ready_path": "/healthz", "env": env, "log_dir": tmp_path}
     with serve(uvicorn, port=port, **options) as server:
         report = watch(page)

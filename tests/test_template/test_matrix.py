@@ -67,6 +67,7 @@ def smoke(app, answers: dict) -> None:
         assert forwarded.status_code == 200  # health is never behind the allowlist
         spoofed = c.get(dashboard, headers={"X-Forwarded-For": "127.0.0.1"})
         assert (spoofed.status_code == 403) == answers["ip_allowlist"]
+        assert c.get(dashboard, headers={"Host": "rebind.attacker.example"}).status_code == 400
 
         if auth:
             assert c.get(dashboard).status_code == 303
@@ -117,6 +118,7 @@ def test_combination(tmp_path, monkeypatch, answers):
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("ALLOWED_IPS", raising=False)
     monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "http://testserver")  # TestClient's websocket Host
     from app import app
 
     smoke(app, answers)

@@ -14,7 +14,8 @@ os.environ.setdefault("APP_SECRET_KEY", "test-only-secret-key-that-is-long-enoug
 {% if c.ip_allowlist -%}
 os.environ.setdefault("ALLOWED_IPS", "127.0.0.1/32,::1/128")
 {% endif -%}
-os.environ.setdefault("PUBLIC_BASE_URL", "http://localhost:8000")
+# TestClient's websockets send Host: testserver; only allowed hosts are answered.
+os.environ.setdefault("PUBLIC_BASE_URL", "http://testserver")
 
 DASHBOARD = "{{ '/' if c.parent == 'streamlit' else '/dashboard/' }}"
 # The in-process client's address; the allowlist sees it as the client's IP.

@@ -60,7 +60,7 @@ def test_allowlist_refuses_spoofed_forwarding_headers(fresh_client):
 
 def test_seo_files_are_valid(request):
     client = request.getfixturevalue(CLIENT_FIXTURE)
-    assert "Sitemap: http://localhost:8000/sitemap.xml" in client.get("/robots.txt").text
+    assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").text
     ET.fromstring(client.get("/sitemap.xml").content)
     assert json.loads(client.get("/manifest.json").text)["start_url"] == DASHBOARD
 {%- endif %}

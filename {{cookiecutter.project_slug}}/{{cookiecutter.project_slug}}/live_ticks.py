@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -51,8 +52,23 @@ _WIDGET_JS = """"use strict";
 """
 
 
+def _from_this_site(websocket: WebSocket) -> bool:
+    """No ``Origin`` (not a browser), or one naming the host the handshake was sent to."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    try:
+        netloc = urlsplit(origin).netloc.lower()
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return bool(netloc) and netloc == websocket.headers.get("host", "").lower()
+
+
 async def live_ticks(websocket: WebSocket, interval_seconds: float = 0.5) -> None:
     """Send a random-walk value until the client goes away."""
+    if not _from_this_site(websocket):
+        await websocket.close(code=1008)  # before accept: the handshake gets a 403
+        return
     await websocket.accept()
     value, seq = 100.0, 0
     try:

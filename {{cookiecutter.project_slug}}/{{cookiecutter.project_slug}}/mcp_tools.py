@@ -7,7 +7,7 @@ the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 MCP_PATH = "/mcp"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
 def create_mcp() -> FastMCP:
@@ -38,6 +39,11 @@ def create_mcp() -> FastMCP:
         return {"count": len(values), "mean": statistics.fmean(values), "stdev": spread}
 
     return mcp
+
+
+def mcp_http_app(mcp: FastMCP, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> Any:
+    """The streamable-HTTP app to mount at ``/mcp``, Host and Origin checked by fastmcp."""
+    return mcp.http_app(path="/", host_origin_protection=True, allowed_hosts=list(allowed_hosts))
 
 
 def mcp_routes(mcp_app: ASGIApp) -> list[BaseRoute]:
