@@ -1,45 +1,18 @@
-"""Bridge references, in-process: lifespan state, MCP, SEO files, websocket, tasks, errors, secrets."""
+"""references/route_seo_metadata.py: robots.txt, sitemap.xml and manifest.json."""
 
 import json
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import load_reference
-
-pytestmark = pytest.mark.isolated
-
-
-def test_lifespan_warms_caches_and_publishes_state():
-    module = load_reference("core_lifespan_lifecycle")
-    with TestClient(module.app) as client:
-        state = client.get("/api/state").json()
-        assert state["model_name"] == "demo-model" and state["rows"] == 4
-        assert state["warmed_in_seconds"] >= 0.5  # the loaders really ran during start-up
-        started = time.perf_counter()
-        module.load_model()  # a cache hit now
-        assert time.perf_counter() - started < 0.4
+from tests.support import (
+    assert_reference_renders,
+    load_reference,
+)
 
 
-def test_mcp_is_mounted_with_a_redirect():
-    module = load_reference("route_mcp_server")
-    with TestClient(module.app, follow_redirects=False) as client:
-        redirect = client.post("/mcp", json={})
-        assert redirect.status_code == 307 and redirect.headers["location"] == "/mcp/"
-        initialize = {
-            "jsonrpc": "2.0", "id": 1, "method": "initialize",
-            "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                       "clientInfo": {"name": "test", "version": "1"}},
-        }  # fmt: skip
-        response = client.post(
-            "/mcp/", json=initialize, headers={"Accept": "application/json, text/event-stream"}
-        )
-        assert response.status_code == 200
-        assert "dashboard-tools" in response.text
-
-
+@pytest.mark.isolated
 def test_seo_files_are_valid_and_absolute(monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://dash.example.com/")
     module = load_reference("route_seo_metadata")
@@ -59,6 +32,7 @@ def test_seo_files_are_valid_and_absolute(monkeypatch):
         assert data["name"] == "st.App reference" and data["display"] == "standalone"
 
 
+@pytest.mark.isolated
 def test_seo_escapes_names_and_refuses_bad_base_url():
     from starlette.applications import Starlette
 
@@ -73,54 +47,6 @@ def test_seo_escapes_names_and_refuses_bad_base_url():
         SiteInfo.from_env("n", "d", environ={"PUBLIC_BASE_URL": "javascript:alert(1)"})
 
 
-def test_websocket_stream_pushes_json_ticks_and_serves_the_widget():
-    module = load_reference("route_websocket_stream")
-    with TestClient(module.app) as client:
-        with client.websocket_connect("/ws/live") as socket:
-            first, second = socket.receive_json(), socket.receive_json()
-        assert (first["seq"], second["seq"]) == (1, 2)
-        assert isinstance(second["value"], float)
-        widget = client.get("/widgets/live-ticks.html")
-        assert '<script src="/widgets/live-ticks.js">' in widget.text
-        assert "<script>" not in widget.text  # no inline script: the strict CSP allows it
-        script = client.get("/widgets/live-ticks.js")
-        assert script.headers["content-type"].startswith("text/javascript")
-        assert "/ws/live" in script.text
-
-
-def test_background_task_runs_after_the_response():
-    module = load_reference("route_background_tasks")
-    with TestClient(module.app) as client:
-        queued = client.post("/api/reports", params={"rows": 10})
-        assert queued.status_code == 202 and queued.json()["status"] == "queued"
-        # TestClient runs the background task before returning; a real server does it later.
-        assert client.get(f"/api/reports/{queued.json()['id']}").json() == {"status": "done", "total": 45}
-        assert client.post("/api/reports", params={"rows": "many"}).status_code == 422
-        assert client.post("/api/reports", params={"rows": 0}).status_code == 422
-        assert client.get("/api/reports/nope").status_code == 404
-
-
-def test_error_pages_are_custom_and_leak_nothing():
-    module = load_reference("route_error_pages")
-    with TestClient(module.app, raise_server_exceptions=False) as client:
-        assert client.get("/api/items/1").json() == {"id": 1, "name": "apple"}
-        missing = client.get("/api/items/99", headers={"Accept": "application/json"})
-        assert missing.status_code == 404
-        assert missing.json() == {"error": "Not found", "detail": "There is no item 99."}
-        page = client.get("/api/items/99")
-        assert page.status_code == 404 and "<h1>Not found</h1>" in page.text
-        boom = client.get("/api/boom")
-        assert boom.status_code == 500 and "Something went wrong" in boom.text
-        assert "RuntimeError" not in boom.text and "Traceback" not in boom.text
-
-
-def test_secrets_and_error_hook_are_wired(monkeypatch):
-    monkeypatch.setenv("SERVICE_API_TOKEN", "abc123")
-    module = load_reference("core_secrets_and_errors")
-    with TestClient(module.app) as client:
-        assert client.get("/api/errors").json() == {"reported": 0, "types": []}
-        import streamlit as st
-
-        assert st.secrets["service"]["api_token"] == "abc123"
-    assert module.report_script_error(RuntimeError("x")) is True
-    assert module.REPORTED == ["RuntimeError"]
+@pytest.mark.live
+def test_dashboard_renders_and_reruns_in_chromium(page, tmp_path):
+    assert_reference_renders(page, tmp_path, "route_seo_metadata", "/")

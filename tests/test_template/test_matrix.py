@@ -22,8 +22,7 @@ import streamlit  # noqa: F401
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
-from tests.support import ROOT, bake, jinja_leftovers
+from tests.support import ROOT, TEST_PASSWORD, TEST_SECRET_KEY, bake, jinja_leftovers
 
 
 def answer_space() -> dict[str, list]:
