@@ -308,8 +308,11 @@ def assert_wsgi_parent_owns_root(module, home_text: str) -> None:
 
 # --- the template -------------------------------------------------------------------------
 
-PARTS = ("security_headers", "auth_cookie", "ip_allowlist", "seo", "mcp", "websocket", "lifespan")
-PARENTS = ("fastapi", "streamlit", "django", "flask")
+sys.path.insert(0, str(ROOT))  # template_options.py, the declaration of every question
+import template_options  # noqa: E402
+
+PARTS = tuple(part.name for part in template_options.PARTS)
+PARENTS = tuple(template_options.BY_NAME["parent"].choices)
 
 
 def bake(output_dir: Path, **answers) -> Path:
@@ -319,8 +322,15 @@ def bake(output_dir: Path, **answers) -> Path:
     return Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers))
 
 
-def all_parts(on: bool) -> dict[str, bool]:
-    return dict.fromkeys(PARTS, on)
+def all_parts(on: bool) -> dict[str, object]:
+    """Every part on (and password sign-in) or every part off (and no sign-in)."""
+    return {**dict.fromkeys(PARTS, on), "auth": "password" if on else "none"}
+
+
+def combination_id(answers: dict) -> str:
+    """A short test id: the parent, then two letters per part that is on, then the sign-in."""
+    flags = "".join(key[:2] if value else "--" for key, value in answers.items() if isinstance(value, bool))
+    return f"{answers['parent']}-{flags}-{answers.get('auth', 'none')}"
 
 
 # Jinja statements, comments and cookiecutter expressions (plain "{{" is legal in str.format).

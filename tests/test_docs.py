@@ -10,7 +10,7 @@ import sys
 import httpx
 import pytest
 
-from tests.support import ROOT, bake, free_port, serve, uvicorn_command
+from tests.support import ROOT, bake, free_port, serve, template_options, uvicorn_command
 
 DOCS = ["README.md", "SKILL.md", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md"]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -40,8 +40,7 @@ def test_relative_links_resolve(doc):
 
 
 def test_option_table_lists_exactly_the_template_variables():
-    context = json.loads((ROOT / "cookiecutter.json").read_text())
-    variables = {key for key in context if not key.startswith("_")}
+    variables = {question.name for question in template_options.QUESTIONS}
     section = (ROOT / "README.md").read_text().split("### Options", 1)[1].split("\n### ", 1)[0]
     listed = set()
     for row in section.splitlines()[2:]:
@@ -76,7 +75,8 @@ def test_cookiecutter_cli_from_a_clone(tmp_path):
                "parent=django", "auth_cookie=true", "websocket=true"]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True)
     answers = json.loads((tmp_path / "streamlit_asgi_app" / ".cookiecutter.json").read_text())
-    assert (answers["parent"], answers["auth_cookie"], answers["websocket"]) == ("django", True, True)
+    # auth_cookie=true is the older spelling of auth=password, still accepted
+    assert (answers["parent"], answers["auth"], answers["websocket"]) == ("django", "password", True)
 
 
 @pytest.mark.live

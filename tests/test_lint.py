@@ -5,7 +5,7 @@ import sys
 
 from tests.support import ROOT
 
-OWN_CODE = ["references", "tests", "tools", "hooks", "docs"]
+OWN_CODE = ["references", "tests", "tools", "hooks", "docs", "template_options.py", "local_extensions.py"]
 
 
 def test_ruff_check():

@@ -2,7 +2,7 @@
 {%- set pkg = c.project_slug -%}
 {%- set mounted = c.parent != "streamlit" -%}
 {%- set wsgi = c.parent in ["django", "flask"] -%}
-{%- set has_middleware = c.security_headers or c.ip_allowlist or c.auth_cookie -%}
+{%- set has_middleware = c.security_headers or c.ip_allowlist or c.__auth == "password" -%}
 {%- set dashboard_url = "/dashboard/" if mounted else "/" -%}
 """The composition root: every part of this project is wired together here, and only here.
 
@@ -47,7 +47,7 @@ from {{ pkg }} import {% if c.seo %}DESCRIPTION, {% endif %}PROJECT_NAME
 {% if wsgi -%}
 from {{ pkg }}.asgi_glue import http_only, slash_redirect
 {% endif -%}
-{% if c.auth_cookie -%}
+{% if c.__auth == "password" -%}
 from {{ pkg }}.auth import AuthSettings, auth_middleware, login_routes
 {% endif -%}
 {% if c.parent == "django" -%}
@@ -77,7 +77,7 @@ from {{ pkg }}.seo import SiteInfo, seo_routes
 from {{ pkg }}.warmup import warm_caches
 {% endif %}
 HERE = Path(__file__).parent
-{%- if c.auth_cookie %}
+{%- if c.__auth == "password" %}
 auth = AuthSettings.from_env()  # refuses to start without APP_PASSWORD and a strong APP_SECRET_KEY
 {%- endif %}
 {%- if c.mcp %}
@@ -99,7 +99,7 @@ middleware = [
 {%- if c.ip_allowlist %}
     Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env()),
 {%- endif %}
-{%- if c.auth_cookie %}
+{%- if c.__auth == "password" %}
     *auth_middleware(auth),
 {%- endif %}
 ]
@@ -107,7 +107,7 @@ middleware = [
 
 routes = [
     *health_routes(),
-{%- if c.auth_cookie %}
+{%- if c.__auth == "password" %}
     *login_routes(auth),
 {%- endif %}
 {%- if c.seo %}

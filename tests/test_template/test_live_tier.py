@@ -15,6 +15,7 @@ from tests.support import (
     TEST_SECRET_KEY,
     bake,
     collect_csp,
+    combination_id,
     free_port,
     rerun_with_slider,
     run_async,
@@ -26,7 +27,7 @@ from tests.support import (
     wait_for_live_ticks,
     watch,
 )
-from tests.test_template.test_matrix import SPACE, combination_id
+from tests.test_template.test_matrix import SPACE
 
 pytestmark = pytest.mark.live
 
@@ -64,7 +65,7 @@ def test_pairwise_project_in_the_browser(page, tmp_path, answers):
         report = watch(page)
         page.goto(base + dashboard)
         cookie = ""
-        if answers["auth_cookie"]:
+        if answers["auth"] == "password":
             with pytest.raises(websockets.InvalidStatus):
                 run_async(stream_handshake(ws_base + dashboard + "_stcore/stream"))
             sign_in_page(page)

@@ -52,7 +52,7 @@ def test_uvicorn_serves_health_and_the_streamlit_websocket():
         wait_until_healthy(base_url, process)
         assert httpx.get(base_url + "/healthz").json() == {"status": "ok"}
         cookie = ""
-{%- if c.auth_cookie %}
+{%- if c.__auth == "password" %}
         login = httpx.post(base_url + "/login", data={"password": os.environ["APP_PASSWORD"]})
         cookie = f"app_session={login.cookies['app_session']}"
 {%- endif %}
