@@ -13,9 +13,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tools")]
+sys.path.insert(0, str(ROOT))
 
-import sync_parts  # noqa: E402
 
 import template_options as options  # noqa: E402
 
@@ -47,7 +46,8 @@ def cookiecutter_json() -> str:
     # Rendered last, before cookiecutter creates any folder: refuses bad answers with one line each.
     context["__answers_checked"] = "{{ cookiecutter|refuse_bad_answers }}"
     context["__prompts__"] = prompts
-    context["_copy_without_render"] = [f"*/{module}" for module in sync_parts.PARTS]
+    # The parts (tools/sync_parts.py) keep their code in a Jinja raw block, so both cookiecutter and
+    # copier render every file and no _copy_without_render list is needed.
     context["_extensions"] = ["local_extensions.AnswerChecks"]
     return json.dumps(context, indent=2, ensure_ascii=False) + "\n"
 
@@ -74,6 +74,31 @@ def copier_validator(question: options.Text) -> str:
     return chain + "{% endif %}"
 
 
+def choice_exclusions() -> list[str]:
+    """copier's exclusions for a choice's files: each file goes unless a chosen answer keeps it."""
+    lines = []
+    for choice in options.CHOICES:
+        keepers: dict[str, list[str]] = {}
+        for answer, files in choice.files.items():
+            for path in files:
+                keepers.setdefault(path, []).append(answer)
+        name = "cookiecutter." + options.resolved_name(choice)
+        for path, answers in keepers.items():
+            target = path.format(pkg="{{ cookiecutter.project_slug }}")
+            lines.append(f"{{% if {name} not in {answers} %}}{target}{{% endif %}}")
+    return lines
+
+
+def part_exclusions() -> list[str]:
+    """copier's exclusions for the files of the parts that are off."""
+    package = "{{ cookiecutter.project_slug }}"
+    return [
+        f"{{% if not cookiecutter.{part.name} %}}{path.format(pkg=package)}{{% endif %}}"
+        for part in options.PARTS
+        for path in part.files
+    ]
+
+
 def copier_yml() -> str:
     config: dict[str, object] = {
         "_min_copier_version": "9.0.0",
@@ -85,27 +110,8 @@ def copier_yml() -> str:
             "*.py[co]",
             "__pycache__",
             ".cookiecutter.json",
-            *(
-                "{% if cookiecutter."
-                + options.resolved_name(c)
-                + " != "
-                + repr(answer)
-                + " %}"
-                + "\n".join(f"{path.format(pkg='{{ cookiecutter.project_slug }}')}" for path in files)
-                + "{% endif %}"
-                for c in options.CHOICES
-                for answer, files in c.files.items()
-                if files
-            ),
-            *(
-                "{% if not cookiecutter."
-                + part.name
-                + " %}"
-                + "\n".join(path.format(pkg="{{ cookiecutter.project_slug }}") for path in part.files)
-                + "{% endif %}"
-                for part in options.PARTS
-                if part.files
-            ),
+            *choice_exclusions(),
+            *part_exclusions(),
         ],
         "_message_after_copy": "Created {{ _copier_conf.dst_path }}. Next steps: see its README.md.",
     }

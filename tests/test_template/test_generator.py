@@ -53,15 +53,22 @@ def test_template_parts_are_derived_from_references():
     assert result.returncode == 0, result.stderr
 
 
-def test_baked_parts_are_byte_identical_to_the_template(tmp_path):
-    project = bake(tmp_path, **all_parts(True))
+@pytest.mark.parametrize("parent", ["django", "flask"])
+def test_baked_parts_carry_the_reference_code_verbatim_and_speak_to_the_owner(tmp_path, parent):
+    project = bake(tmp_path, parent=parent, **all_parts(True))
     from tools.sync_parts import PARTS as DERIVED
+    from tools.sync_parts import REFERENCES, extract, template_version
 
-    for module in DERIVED:
-        if module == "asgi_glue.py":
-            continue  # only the django and flask parents use it
-        baked = project / "streamlit_asgi_app" / module
-        assert baked.read_bytes() == (PACKAGE_TEMPLATE / module).read_bytes(), module
+    for module, reference in DERIVED.items():
+        baked = (project / "streamlit_asgi_app" / module).read_text()
+        header, code = baked.split('"""\n\n', 1)
+        assert code == extract(REFERENCES / reference), module  # byte for byte
+        assert f"references/{reference} of st-asgi-template {template_version()}" in header
+        assert "It is yours now: change it here" in header and "cruft update" in header
+        assert "tools/sync_parts.py" not in baked  # a file the owner does not have
+    glue = (project / "streamlit_asgi_app" / "asgi_glue.py").read_text()
+    other = "Django" if parent == "flask" else "Flask"
+    assert glue.startswith(f'"""{parent.capitalize()} owns') and other not in glue.split('"""')[1]
 
 
 @pytest.mark.parametrize("parent", PARENTS)

@@ -1,9 +1,12 @@
 """Password login with a signed session cookie, guarding the page AND Streamlit's websocket.
 
-Derived from references/middleware_auth.py of st-asgi-template; that file explains
-the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+This module comes from references/middleware_auth.py of st-asgi-template 0.1.0,
+where the pattern is explained and tested on its own. It is yours now: change it here and
+keep `pytest` green. To take a newer template version later, run `cruft update` (or
+`copier update`) as README.md describes; your changes are merged, not overwritten.
 """
 
+{% raw -%}
 from __future__ import annotations
 
 import hmac
@@ -204,3 +207,4 @@ def auth_middleware(settings: AuthSettings) -> list[Middleware]:
         ),
         Middleware(AuthGuardMiddleware),
     ]
+{%- endraw %}

@@ -1,9 +1,12 @@
 """Security headers that Streamlit's frontend really renders under.
 
-Derived from references/middleware_security_headers.py of st-asgi-template; that file explains
-the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+This module comes from references/middleware_security_headers.py of st-asgi-template 0.1.0,
+where the pattern is explained and tested on its own. It is yours now: change it here and
+keep `pytest` green. To take a newer template version later, run `cruft update` (or
+`copier update`) as README.md describes; your changes are merged, not overwritten.
 """
 
+{% raw -%}
 from __future__ import annotations
 
 import base64
@@ -79,3 +82,4 @@ class SecurityHeadersMiddleware:
         over_https = scope.get("scheme") == "https"
         handler = self._over_https if over_https else self._over_http
         await handler(scope, receive, send)
+{%- endraw %}
