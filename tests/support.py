@@ -327,6 +327,14 @@ def all_parts(on: bool) -> dict[str, object]:
     return {**dict.fromkeys(PARTS, on), "auth": "password" if on else "none"}
 
 
+def pairwise() -> list[dict[str, object]]:
+    """A covering set of answers: every pair of answers to two questions appears at least once."""
+    from allpairspy import AllPairs
+
+    space = template_options.answer_space()
+    return [dict(zip(space, values, strict=True)) for values in AllPairs(list(space.values()))]
+
+
 def combination_id(answers: dict) -> str:
     """A short test id: the parent, then two letters per part that is on, then the sign-in."""
     flags = "".join(key[:2] if value else "--" for key, value in answers.items() if isinstance(value, bool))

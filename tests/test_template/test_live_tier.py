@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 import httpx
 import pytest
 import websockets
-from allpairspy import AllPairs
 
 from tests.support import (
     TEST_PASSWORD,
@@ -17,6 +16,7 @@ from tests.support import (
     collect_csp,
     combination_id,
     free_port,
+    pairwise,
     rerun_with_slider,
     run_async,
     serve,
@@ -27,20 +27,11 @@ from tests.support import (
     wait_for_live_ticks,
     watch,
 )
-from tests.test_template.test_matrix import SPACE
 
 pytestmark = pytest.mark.live
 
 PROJECT_NAME = "Pairwise Board"
-PAIRWISE = [dict(zip(SPACE, values, strict=True)) for values in AllPairs(list(SPACE.values()))]
-
-
-def test_the_covering_set_covers_every_pair():
-    keys = list(SPACE)
-    for i, first in enumerate(keys):
-        for second in keys[i + 1 :]:
-            seen = {(answers[first], answers[second]) for answers in PAIRWISE}
-            assert seen == {(a, b) for a in SPACE[first] for b in SPACE[second]}, (first, second)
+PAIRWISE = pairwise()
 
 
 async def call_mcp(url: str, cookie: str) -> tuple[set[str], float]:

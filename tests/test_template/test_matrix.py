@@ -30,6 +30,7 @@ from tests.support import (
     bake,
     combination_id,
     jinja_leftovers,
+    pairwise,
     template_options,
 )
 
@@ -44,6 +45,15 @@ def test_the_matrix_is_complete():
     assert len(COMBINATIONS) == len(every) - len(invalid)
     assert set(SPACE) == {"parent", "auth", *(part.name for part in template_options.PARTS)}
     assert len({combination_id(answers) for answers in COMBINATIONS}) == len(COMBINATIONS)
+
+
+def test_the_covering_set_covers_every_pair():
+    """The live tier and the copier diff use a pairwise set: every pair of answers appears."""
+    keys, covering = list(SPACE), pairwise()
+    for i, first in enumerate(keys):
+        for second in keys[i + 1 :]:
+            seen = {(answers[first], answers[second]) for answers in covering}
+            assert seen == {(a, b) for a in SPACE[first] for b in SPACE[second]}, (first, second)
 
 
 def smoke(app, answers: dict) -> None:
