@@ -3,7 +3,6 @@
 {%- set mounted = c.parent != "streamlit" -%}
 {%- set wsgi = c.parent in ["django", "flask"] -%}
 {%- set has_middleware = c.security_headers or c.ip_allowlist or c.__auth == "password" -%}
-{%- set dashboard_url = "/dashboard/" if mounted else "/" -%}
 """The composition root: every part of this project is wired together here, and only here.
 
 {% if c.parent == "streamlit" -%}
@@ -40,9 +39,10 @@ from starlette.middleware import Middleware
 {%- if wsgi %}
 from starlette.routing import Mount
 {%- endif %}
+{%- set from_package = (["DASHBOARD_PATH"] if mounted else []) + (["DESCRIPTION"] if c.seo else []) + (["PROJECT_NAME"] if c.seo or c.parent == "fastapi" else []) %}
 
-{% if c.seo or c.parent == "fastapi" -%}
-from {{ pkg }} import {% if c.seo %}DESCRIPTION, {% endif %}PROJECT_NAME
+{% if from_package -%}
+from {{ pkg }} import {{ from_package|join(", ") }}
 {% endif -%}
 {% if wsgi -%}
 from {{ pkg }}.asgi_glue import http_only, slash_redirect
@@ -57,7 +57,7 @@ from {{ pkg }}.fastapi_site import router as site_router
 {% elif c.parent == "flask" -%}
 from {{ pkg }}.flask_site import flask_app
 {% endif -%}
-from {{ pkg }}.health import health_routes
+from {{ pkg }}.health import {% if c.ip_allowlist or c.__auth == "password" %}HEALTH_PATH, {% endif %}health_routes
 {% if c.ip_allowlist -%}
 from {{ pkg }}.ip_allowlist import AllowlistSettings, IPAllowlistMiddleware
 {% endif -%}
@@ -84,7 +84,13 @@ auth = AuthSettings.from_env()  # refuses to start without APP_PASSWORD and a st
 mcp_app = create_mcp().http_app(path="/")
 {%- endif %}
 {%- if c.seo %}
-site = SiteInfo.from_env(PROJECT_NAME, DESCRIPTION, pages=["/"{% if mounted %}, "/dashboard/"{% endif %}], start_url="{{ dashboard_url }}")
+{%- if mounted %}
+site = SiteInfo.from_env(
+    PROJECT_NAME, DESCRIPTION, pages=["/", f"{DASHBOARD_PATH}/"], start_url=f"{DASHBOARD_PATH}/"
+)
+{%- else %}
+site = SiteInfo.from_env(PROJECT_NAME, DESCRIPTION, pages=["/"], start_url="/")
+{%- endif %}
 {%- endif %}
 {%- if mounted %}
 dashboard = st.App(HERE / "dashboard.py"{% if c.lifespan %}, lifespan=warm_caches{% endif %})
@@ -97,10 +103,10 @@ middleware = [
     Middleware(SecurityHeadersMiddleware),
 {%- endif %}
 {%- if c.ip_allowlist %}
-    Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env()),
+    Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env(), open_paths=[HEALTH_PATH]),
 {%- endif %}
 {%- if c.__auth == "password" %}
-    *auth_middleware(auth),
+    *auth_middleware(auth, open_paths=[HEALTH_PATH]),
 {%- endif %}
 ]
 {%- endif %}
@@ -120,8 +126,8 @@ routes = [
     *live_routes(),
 {%- endif %}
 {%- if wsgi %}
-    slash_redirect("/dashboard"),
-    Mount("/dashboard", app=dashboard),
+    slash_redirect(DASHBOARD_PATH),
+    Mount(DASHBOARD_PATH, app=dashboard),
 {%- if c.parent == "django" %}
     Mount("/", app=http_only(django_app)),  # last; Django's handler cannot take websockets
 {%- else %}
@@ -165,7 +171,7 @@ app = {{ "FastAPI" if c.parent == "fastapi" else "Starlette" }}(
 )
 {%- if c.parent == "fastapi" %}
 app.include_router(site_router)
-app.mount("/dashboard", dashboard)  # FastAPI redirects /dashboard to /dashboard/
+app.mount(DASHBOARD_PATH, dashboard)  # FastAPI redirects DASHBOARD_PATH to DASHBOARD_PATH + "/"
 {%- endif %}
 {%- endif %}
 

@@ -157,6 +157,22 @@ def test_auth_guard_replaces_a_client_supplied_user_header(auth_env):
         assert client.get("/whoami", headers=forged).json() == {"user": ["admin"]}
 
 
+@pytest.mark.isolated
+def test_auth_open_paths_are_an_argument(auth_env):
+    from references.middleware_auth import AuthSettings, auth_middleware, login_routes
+
+    async def ok(request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    settings = AuthSettings(password="pw", secret_key=TEST_SECRET_KEY)
+    app = Starlette(routes=[Route("/status", ok), Route("/healthz", ok), *login_routes(settings)],
+                    middleware=auth_middleware(settings, open_paths=["/status"]))  # fmt: skip
+    with TestClient(app, follow_redirects=False) as client:
+        assert client.get("/status").status_code == 200  # the health path this project chose
+        assert client.get("/healthz").status_code == 303  # no longer open: nothing hard-coded
+        assert client.get("/login").status_code == 200  # the login pages always are
+
+
 @pytest.mark.live
 def test_auth_login_flow_in_the_browser_and_websocket(page, tmp_path):
     port = free_port()

@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 import streamlit
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from tests.support import (
@@ -32,6 +37,28 @@ def installed_inline_script_hash() -> str:
 
 def first_asset(index_html: str) -> str:
     return "/" + re.search(r'src="\./(static/js/[^"]+)"', index_html).group(1)
+
+
+@pytest.mark.isolated
+def test_extra_connect_sources_are_a_constructor_argument():
+    from references.middleware_security_headers import SecurityHeadersMiddleware
+
+    async def ok(request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    def connect_src(**options) -> str:
+        app = Starlette(
+            routes=[Route("/", ok)], middleware=[Middleware(SecurityHeadersMiddleware, **options)]
+        )
+        with TestClient(app) as client:
+            csp = client.get("/").headers["content-security-policy"]
+        return next(part.strip() for part in csp.split(";") if part.strip().startswith("connect-src"))
+
+    assert connect_src() == "connect-src 'self'"
+    assert (
+        connect_src(extra_connect_src=["wss://feed.example.com"])
+        == "connect-src 'self' wss://feed.example.com"
+    )
 
 
 @pytest.mark.isolated

@@ -208,6 +208,18 @@ def test_hostile_text_is_rendered_as_data(tmp_path):
     assert result.stdout.splitlines() == [name, description]  # nothing else ran
 
 
+@pytest.mark.parametrize("parent", ["fastapi", "django"])
+def test_paths_are_spelled_once_and_passed_to_the_parts(tmp_path, parent):
+    project = bake(tmp_path, parent=parent, **all_parts(True))
+    package = project / "streamlit_asgi_app"
+    for path in (project / "app.py", package / "home.py"):
+        code = path.read_text()
+        assert '"/dashboard' not in code and '"/healthz"' not in code, path
+    assert 'DASHBOARD_PATH = "/dashboard"' in (package / "__init__.py").read_text()
+    app = (project / "app.py").read_text()
+    assert "open_paths=[HEALTH_PATH]" in app and app.count("DASHBOARD_PATH") >= 3
+
+
 def test_default_slug_is_derived_from_the_name(tmp_path):
     project = bake(tmp_path, project_name="Sales Dashboard 2")
     assert project.name == "sales_dashboard_2" and (project / "sales_dashboard_2" / "__init__.py").exists()
