@@ -241,3 +241,18 @@ def test_long_slug_still_gives_ruff_clean_code(tmp_path):
         == 0
     )
     assert Path(project / slug / "flask_site.py").exists()
+
+
+def test_security_md_is_right_about_answer_files(tmp_path):
+    """SECURITY.md: extra-context answers are rendered as Jinja; a replay file's _extensions obeyed."""
+    from cookiecutter.exceptions import UnknownExtension
+    from cookiecutter.main import cookiecutter
+
+    project = bake(tmp_path / "rendered", project_name="{{ 6 * 7 }}", project_slug="rendered")
+    assert 'PROJECT_NAME = "42"' in (project / "rendered" / "__init__.py").read_text()
+    replay = json.loads((Path.home() / ".cookiecutter_replay" / f"{ROOT.name}.json").read_text())
+    replay["cookiecutter"].update(project_slug="replayed", _extensions=["no_such_module_for_this_test"])
+    replay_file = tmp_path / "answers.json"
+    replay_file.write_text(json.dumps(replay))
+    with pytest.raises(UnknownExtension, match="no_such_module_for_this_test"):
+        cookiecutter(str(ROOT), replay=str(replay_file), output_dir=str(tmp_path / "replayed"))
