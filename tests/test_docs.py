@@ -93,3 +93,16 @@ def test_python_app_py_and_reload(tmp_path, parent):
     with serve(uvicorn_command("app:app", port, "--reload"), cwd=project, port=port, ready_path="/healthz",
                env=dict(os.environ), log_dir=tmp_path) as server:  # fmt: skip
         assert httpx.get(server.base_url + dashboard).status_code == 200
+
+
+def test_contributing_names_only_files_that_exist():
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    named = {
+        token
+        for quoted in re.findall(r"`([^`]+)`", text)
+        for token in quoted.split()
+        if "<" not in token and ("/" in token or re.search(r"\.(py|md|json|yml|toml)$", token))
+    }
+    assert {"template_options.py", "tools/gen_options.py", "tools/sync_parts.py"} <= named
+    missing = sorted(token for token in named if not (ROOT / token).exists())
+    assert missing == []
