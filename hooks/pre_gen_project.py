@@ -354,8 +354,8 @@ CONTEXT: dict = json.loads(r'''{{ cookiecutter|tojson }}''')
 
 
 def main() -> int:
-    """Cookiecutter refuses bad answers before it writes anything (local_extensions.py); answers
-    replayed from a file (``--replay-file``) skip that, so they are checked again here."""
+    """local_extensions.py refuses bad answers before cookiecutter writes anything; this is the
+    last line for a replayed answer file that drops that extension (``_extensions``)."""
     found = problems(CONTEXT)
     for line in found:
         print(f"ERROR: {line}", file=sys.stderr)

@@ -146,20 +146,39 @@ def test_the_command_line_refuses_with_one_line_and_leaves_nothing(tmp_path, ans
     assert snapshot(tmp_path) == before  # the output folder and its parent are exactly as before
 
 
-def test_a_replayed_answer_file_is_checked_too(tmp_path, capfd):
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"project_slug": "Not A Slug"}, "must be lowercase"),
+        ({"project_slug": "a/b/c"}, "must be one folder name"),
+        ({"project_slug": "../x/y/z"}, "must be one folder name"),
+        ({"parent": "rails"}, "parent 'rails' is not one of"),
+        ({"websocket": "sure"}, "websocket must be true or false"),
+    ],
+)
+def test_a_replayed_answer_file_is_checked_too(tmp_path, changes, message):
     output = tmp_path / "projects"
-    project = bake(output / "first")
+    bake(output / "first")  # writes the replay file cookiecutter keeps for this template
     replay = json.loads((Path.home() / ".cookiecutter_replay" / f"{ROOT.name}.json").read_text())
-    replay["cookiecutter"]["project_slug"] = "Not A Slug"
+    replay["cookiecutter"].update(changes)
     replay_file = tmp_path / "answers.json"
     replay_file.write_text(json.dumps(replay))
     before = snapshot(tmp_path)
-    from cookiecutter.main import cookiecutter
-
-    with pytest.raises(FailedHookException):
-        cookiecutter(str(ROOT), replay=str(replay_file), output_dir=str(output))
-    assert "project_slug 'Not A Slug' must be lowercase" in capfd.readouterr().err
-    assert snapshot(tmp_path) == before and project.is_dir()
+    command = [
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        str(ROOT),
+        "--replay-file",
+        str(replay_file),
+        "-o",
+        str(output),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 1
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+    assert snapshot(tmp_path) == before
 
 
 @pytest.mark.parametrize(
