@@ -39,6 +39,8 @@ SUMMARIES: dict[str, str] = {
     "asgi_glue.py": "{{ cookiecutter.parent|capitalize }} owns ``/``; Streamlit is mounted at "
     "``/dashboard/``; websockets never reach {{ cookiecutter.parent|capitalize }}.",
 }
+# The reference a module comes from, as its owner should read it (the glue has one per parent).
+SOURCES: dict[str, str] = {"asgi_glue.py": "mount_{{ cookiecutter.parent }}.py"}
 # references that carry a copy of another's part (single files must stand alone)
 TWINS: dict[str, str] = {"mount_flask.py": "mount_django.py"}
 
@@ -64,7 +66,8 @@ def render(module: str, reference: Path) -> str:
     summary = SUMMARIES.get(module) or first_line(reference)
     header = (
         f'"""{summary}\n\n'
-        f"This module comes from references/{reference.name} of st-asgi-template {template_version()},\n"
+        f"This module comes from references/{SOURCES.get(module, reference.name)} of st-asgi-template "
+        f"{template_version()},\n"
         "where the pattern is explained and tested on its own. It is yours now: change it here and\n"
         "keep `pytest` green. To take a newer template version later, run `cruft update` (or\n"
         '`copier update`) as README.md describes; your changes are merged, not overwritten.\n"""\n\n'

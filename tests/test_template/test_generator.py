@@ -63,7 +63,8 @@ def test_baked_parts_carry_the_reference_code_verbatim_and_speak_to_the_owner(tm
         baked = (project / "streamlit_asgi_app" / module).read_text()
         header, code = baked.split('"""\n\n', 1)
         assert code == extract(REFERENCES / reference), module  # byte for byte
-        assert f"references/{reference} of st-asgi-template {template_version()}" in header
+        source = f"mount_{parent}.py" if module == "asgi_glue.py" else reference
+        assert f"references/{source} of st-asgi-template {template_version()}" in header
         assert "It is yours now: change it here" in header and "cruft update" in header
         assert "tools/sync_parts.py" not in baked  # a file the owner does not have
     glue = (project / "streamlit_asgi_app" / "asgi_glue.py").read_text()
