@@ -15,8 +15,6 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 
-TEMPLATE_VERSION = "0.1.0"
-
 
 @dataclass(frozen=True)
 class Text:
