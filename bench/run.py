@@ -16,7 +16,6 @@ import argparse
 import contextlib
 import datetime as dt
 import importlib.metadata
-import itertools
 import json
 import os
 import platform
@@ -42,12 +41,15 @@ if str(ROOT) not in sys.path:
 
 import httpx  # noqa: E402
 
-from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY  # noqa: E402
+import template_options  # noqa: E402
 from tests.support import (  # noqa: E402
+    TEST_PASSWORD,
+    TEST_SECRET_KEY,
     Server,
     all_parts,
     bake,
     chromium,
+    combination_id,
     free_port,
     serve,
     uvicorn_command,
@@ -57,7 +59,7 @@ from tests.support import (  # noqa: E402
 PROJECT_NAME = "Bench Board"  # the dashboard's heading
 SLUG = "bench_board"  # bench/basehttp_app.py and bench/layers.py import this package
 ENV = {
-    "APP_PASSWORD": TEST_PASSWORD,  # test-only values from tests/conftest.py
+    "APP_PASSWORD": TEST_PASSWORD,  # test-only values from tests/support.py
     "APP_SECRET_KEY": TEST_SECRET_KEY,
     "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
 }
@@ -340,22 +342,23 @@ class Projects:
     full_unguarded: Path  # every part on but the three guards (diagnostics of figure 3)
     full_no_lifespan: Path  # every part on but the lifespan warm-up (diagnostics of figure 4)
     only_security_headers: Path  # one guard each (diagnostics of figure 1)
-    only_auth_cookie: Path
+    only_auth: Path
     only_ip_allowlist: Path
 
 
-GUARDS = ("security_headers", "auth_cookie", "ip_allowlist")
+GUARDS_ON = {"security_headers": True, "auth": "password", "ip_allowlist": True}
+GUARDS_OFF = {"security_headers": False, "auth": "none", "ip_allowlist": False}
 
 
 def bake_projects(work: Path) -> Projects:
     common = {"project_name": PROJECT_NAME, "project_slug": SLUG, "parent": "fastapi"}
     answers = {
-        "guarded": dict.fromkeys(GUARDS, True),
-        "bare": dict.fromkeys(GUARDS, False),
+        "guarded": dict(GUARDS_ON),
+        "bare": dict(GUARDS_OFF),
         "full": all_parts(True),
-        "full_unguarded": {**all_parts(True), **dict.fromkeys(GUARDS, False)},
+        "full_unguarded": {**all_parts(True), **GUARDS_OFF},
         "full_no_lifespan": {**all_parts(True), "lifespan": False},
-        **{f"only_{guard}": {**dict.fromkeys(GUARDS, False), guard: True} for guard in GUARDS},
+        **{f"only_{guard}": {**GUARDS_OFF, guard: GUARDS_ON[guard]} for guard in GUARDS_ON},
     }
     with quiet():
         return Projects(**{name: bake(work / name, **common, **more) for name, more in answers.items()})
@@ -443,7 +446,7 @@ def figure_single_guards(
     variants = {
         "none": projects.bare,
         "security headers": projects.only_security_headers,
-        "auth cookie": projects.only_auth_cookie,
+        "auth cookie": projects.only_auth,
         "IP allowlist": projects.only_ip_allowlist,
     }
     with contextlib.ExitStack() as stack:
@@ -874,19 +877,8 @@ def figure_sessions(plan: Plan, projects: Projects, load: LoadGenerator, work: P
 
 
 def matrix_space() -> list[dict]:
-    """The combinations of tests/test_template/test_matrix.py (every choice and boolean)."""
-    context = json.loads((ROOT / "cookiecutter.json").read_text())
-    space = {
-        key: ([True, False] if isinstance(default, bool) else list(default))
-        for key, default in context.items()
-        if not key.startswith("_") and isinstance(default, bool | list)
-    }
-    return [dict(zip(space, values, strict=True)) for values in itertools.product(*space.values())]
-
-
-def combination_id(answers: dict) -> str:  # as in test_matrix.py
-    flags = "".join(key[:2] if value else "--" for key, value in answers.items() if isinstance(value, bool))
-    return f"{answers['parent']}-{flags}"
+    """The combinations of tests/test_template/test_matrix.py (from template_options.py)."""
+    return template_options.combinations()
 
 
 def matrix_sample(count: int) -> list[dict]:

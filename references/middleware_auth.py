@@ -45,7 +45,7 @@ import secrets
 import sys
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote
 
@@ -63,7 +63,8 @@ USER_HEADER = b"x-authenticated-user"
 SESSION_SCOPE_KEY = "auth_session"
 USER_NAME = "admin"
 MIN_SECRET_KEY_BYTES = 32
-OPEN_PATHS = frozenset({"/healthz", "/login", "/logout"})
+LOGIN_PATHS = ("/login", "/logout")
+OPEN_PATHS = frozenset({"/healthz", *LOGIN_PATHS})
 
 
 class AuthConfigError(ValueError):
@@ -223,8 +224,11 @@ def login_routes(settings: AuthSettings, limiter: LoginRateLimiter | None = None
     ]
 
 
-def auth_middleware(settings: AuthSettings) -> list[Middleware]:
-    """The session cookie, then the guard that reads it (outermost first)."""
+def auth_middleware(settings: AuthSettings, *, open_paths: Iterable[str] = ("/healthz",)) -> list[Middleware]:
+    """The session cookie, then the guard that reads it (outermost first).
+
+    ``open_paths`` (health checks) stay reachable signed out, besides the login pages.
+    """
     return [
         Middleware(
             SessionMiddleware,
@@ -234,7 +238,7 @@ def auth_middleware(settings: AuthSettings) -> list[Middleware]:
             same_site="lax",
             https_only=settings.https_only,
         ),
-        Middleware(AuthGuardMiddleware),
+        Middleware(AuthGuardMiddleware, open_paths=(*open_paths, *LOGIN_PATHS)),
     ]
 
 

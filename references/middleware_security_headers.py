@@ -35,6 +35,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -78,9 +79,9 @@ def streamlit_csp(*, extra_connect_src: tuple[str, ...] = ()) -> secure.ContentS
     )
 
 
-def _headers(*, https: bool) -> secure.Secure:
+def _headers(*, https: bool, extra_connect_src: tuple[str, ...] = ()) -> secure.Secure:
     return secure.Secure(
-        csp=streamlit_csp(),
+        csp=streamlit_csp(extra_connect_src=extra_connect_src),
         hsts=secure.StrictTransportSecurity().max_age(63072000).include_subdomains() if https else None,
         xfo=secure.XFrameOptions().sameorigin(),
         xcto=secure.XContentTypeOptions().nosniff(),
@@ -90,12 +91,17 @@ def _headers(*, https: bool) -> secure.Secure:
 
 
 class SecurityHeadersMiddleware:
-    """Adds the security headers; HSTS only when the request arrived over https."""
+    """Adds the security headers; HSTS only when the request arrived over https.
 
-    def __init__(self, app: ASGIApp) -> None:
+    ``extra_connect_src`` lists other origins the page may fetch from or open websockets to
+    (for example ``"wss://feed.example.com"``); by default only the page's own origin.
+    """
+
+    def __init__(self, app: ASGIApp, *, extra_connect_src: Iterable[str] = ()) -> None:
         self.app = app
-        self._over_http = SecureASGIMiddleware(app, secure=_headers(https=False))
-        self._over_https = SecureASGIMiddleware(app, secure=_headers(https=True))
+        extra = tuple(extra_connect_src)
+        self._over_http = SecureASGIMiddleware(app, secure=_headers(https=False, extra_connect_src=extra))
+        self._over_https = SecureASGIMiddleware(app, secure=_headers(https=True, extra_connect_src=extra))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import os
 import re
 import signal
@@ -18,6 +19,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 32  # test-only value, not a real secret
+TEST_PASSWORD = "correct horse battery staple"
+AUTH_ENV = {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -195,10 +199,121 @@ def run_async(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
+# --- the references ----------------------------------------------------------------------
+
+REFERENCE_HEADING = "st.App reference dashboard"
+STREAMLIT_PAGE = "<title>Streamlit</title>"
+
+
+def references() -> list[str]:
+    """Every runnable reference module (dashboards and helper modules they import are not references)."""
+    return sorted(
+        path.stem
+        for path in (ROOT / "references").glob("*.py")
+        if not path.stem.startswith(("_", "dashboard")) and "app = " in path.read_text(encoding="utf-8")
+    )
+
+
+def load_reference(name: str):
+    """Import ``references.<name>`` afresh (call inside a forked test: one st.App per process)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    sys.modules.pop(f"references.{name}", None)
+    return importlib.import_module(f"references.{name}")
+
+
+def sign_in(client, password: str = TEST_PASSWORD, next_path: str = "/"):
+    """Post the login form with a Starlette TestClient."""
+    return client.post("/login", data={"password": password, "next": next_path})
+
+
+async def stream_handshake(url: str, cookie: str | None = None) -> None:
+    """Open and close Streamlit's own websocket (``/_stcore/stream``) like the browser does."""
+    import websockets
+
+    headers = {"Cookie": cookie} if cookie else {}
+    async with websockets.connect(url, additional_headers=headers, subprotocols=["streamlit"]):
+        pass
+
+
+def sign_in_page(page, password: str = TEST_PASSWORD) -> None:
+    """Wait for the login page the browser was sent to, and sign in there."""
+    page.wait_for_url("**/login**")
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+_LIVE_TICKS_AT_LEAST = (
+    "(count) => [...document.querySelectorAll('iframe')].some(f => "
+    "Number(f.contentDocument?.querySelector('[data-testid=live-seq]')?.textContent) >= count)"
+)
+
+
+def wait_for_live_ticks(page, count: int, timeout: float = 30_000) -> None:
+    """Wait until the live widget (in its iframe) has shown tick number ``count``."""
+    page.wait_for_function(_LIVE_TICKS_AT_LEAST, arg=count, timeout=timeout)
+
+
+def open_dashboard(page, url: str, heading: str) -> PageReport:
+    report = watch(page)
+    page.goto(url)
+    wait_for_dashboard(page, heading)
+    return report
+
+
+def assert_clean(page, report: PageReport) -> None:
+    page.wait_for_timeout(500)  # late console messages
+    collect_csp(page, report)
+    assert report.problems == []
+
+
+def assert_reference_renders(page, tmp_path: Path, name: str, path: str) -> None:
+    """Serve ``references.<name>`` under uvicorn; the dashboard at ``path`` renders and reruns."""
+    port = free_port()
+    command = uvicorn_command(f"references.{name}:app", port)
+    with serve(command, cwd=ROOT, port=port, ready_path=path, log_dir=tmp_path) as server:
+        report = open_dashboard(page, server.base_url + path, REFERENCE_HEADING)
+        rerun_with_slider(page)
+        assert_clean(page, report)
+
+
+def assert_streamlit_run_discovers_the_parent_app(page, tmp_path: Path, name: str, path: str) -> None:
+    """``streamlit run references/<name>.py`` serves the parent app, not only the script."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", f"references/{name}.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+    ]  # fmt: skip
+    with serve(command, cwd=ROOT, port=port, ready_path=path, log_dir=tmp_path) as server:
+        report = open_dashboard(page, server.base_url + path, REFERENCE_HEADING)
+        assert httpx.get(server.base_url + "/").status_code == 200  # the parent's own home
+        assert_clean(page, report)
+
+
+def assert_wsgi_parent_owns_root(module, home_text: str) -> None:
+    """A WSGI-style parent (Django, Flask) owns /, mounts the dashboard, refuses other websockets."""
+    import pytest
+    from starlette.testclient import TestClient
+    from starlette.websockets import WebSocketDisconnect
+
+    # Django checks the Host header against ALLOWED_HOSTS.
+    with TestClient(module.app, base_url="http://127.0.0.1", follow_redirects=False) as client:
+        assert home_text in client.get("/").text
+        assert client.get("/dashboard").headers["location"] == "/dashboard/"
+        assert STREAMLIT_PAGE in client.get("/dashboard/").text
+        assert client.get("/dashboard/_stcore/health").text == "ok"
+        # A websocket that is not Streamlit's must be refused, not crash the parent.
+        with pytest.raises(WebSocketDisconnect), client.websocket_connect("/some/socket"):
+            pass
+
+
 # --- the template -------------------------------------------------------------------------
 
-PARTS = ("security_headers", "auth_cookie", "ip_allowlist", "seo", "mcp", "websocket", "lifespan")
-PARENTS = ("fastapi", "streamlit", "django", "flask")
+sys.path.insert(0, str(ROOT))  # template_options.py, the declaration of every question
+import template_options  # noqa: E402
+
+PARTS = tuple(part.name for part in template_options.PARTS)
+PARENTS = tuple(template_options.BY_NAME["parent"].choices)
 
 
 def bake(output_dir: Path, **answers) -> Path:
@@ -208,8 +323,23 @@ def bake(output_dir: Path, **answers) -> Path:
     return Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers))
 
 
-def all_parts(on: bool) -> dict[str, bool]:
-    return dict.fromkeys(PARTS, on)
+def all_parts(on: bool) -> dict[str, object]:
+    """Every part on (and password sign-in) or every part off (and no sign-in)."""
+    return {**dict.fromkeys(PARTS, on), "auth": "password" if on else "none"}
+
+
+def pairwise() -> list[dict[str, object]]:
+    """A covering set of answers: every pair of answers to two questions appears at least once."""
+    from allpairspy import AllPairs
+
+    space = template_options.answer_space()
+    return [dict(zip(space, values, strict=True)) for values in AllPairs(list(space.values()))]
+
+
+def combination_id(answers: dict) -> str:
+    """A short test id: the parent, then two letters per part that is on, then the sign-in."""
+    flags = "".join(key[:2] if value else "--" for key, value in answers.items() if isinstance(value, bool))
+    return f"{answers['parent']}-{flags}-{answers.get('auth', 'none')}"
 
 
 # Jinja statements, comments and cookiecutter expressions (plain "{{" is legal in str.format).

@@ -10,7 +10,7 @@ import sys
 import httpx
 import pytest
 
-from tests.support import ROOT, bake, free_port, serve, uvicorn_command
+from tests.support import ROOT, bake, free_port, serve, template_options, uvicorn_command
 
 DOCS = ["README.md", "SKILL.md", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md"]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -42,8 +42,7 @@ def test_relative_links_resolve(doc):
 
 
 def test_option_table_lists_exactly_the_template_variables():
-    context = json.loads((ROOT / "cookiecutter.json").read_text())
-    variables = {key for key in context if not key.startswith("_")}
+    variables = {question.name for question in template_options.QUESTIONS}
     section = (ROOT / "README.md").read_text().split("### Options", 1)[1].split("\n### ", 1)[0]
     listed = set()
     for row in section.splitlines()[2:]:
@@ -78,7 +77,8 @@ def test_cookiecutter_cli_from_a_clone(tmp_path):
                "parent=django", "auth_cookie=true", "websocket=true"]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True)
     answers = json.loads((tmp_path / "streamlit_asgi_app" / ".cookiecutter.json").read_text())
-    assert (answers["parent"], answers["auth_cookie"], answers["websocket"]) == ("django", True, True)
+    # auth_cookie=true is the older spelling of auth=password, still accepted
+    assert (answers["parent"], answers["auth"], answers["websocket"]) == ("django", "password", True)
 
 
 @pytest.mark.live
@@ -95,3 +95,16 @@ def test_python_app_py_and_reload(tmp_path, parent):
     with serve(uvicorn_command("app:app", port, "--reload"), cwd=project, port=port, ready_path="/healthz",
                env=dict(os.environ), log_dir=tmp_path) as server:  # fmt: skip
         assert httpx.get(server.base_url + dashboard).status_code == 200
+
+
+def test_contributing_names_only_files_that_exist():
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    named = {
+        token
+        for quoted in re.findall(r"`([^`]+)`", text)
+        for token in quoted.split()
+        if "<" not in token and ("/" in token or re.search(r"\.(py|md|json|yml|toml)$", token))
+    }
+    assert {"template_options.py", "tools/gen_options.py", "tools/sync_parts.py"} <= named
+    missing = sorted(token for token in named if not (ROOT / token).exists())
+    assert missing == []

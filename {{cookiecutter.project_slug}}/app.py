@@ -2,7 +2,6 @@
 {%- set pkg = c.project_slug -%}
 {%- set mounted = c.parent != "streamlit" -%}
 {%- set wsgi = c.parent in ["django", "flask"] -%}
-{%- set dashboard_url = "/dashboard/" if mounted else "/" -%}
 """The composition root: every part of this project is wired together here, and only here.
 
 {% if c.parent == "streamlit" -%}
@@ -41,14 +40,15 @@ from starlette.middleware import Middleware
 {%- if wsgi %}
 from starlette.routing import Mount
 {%- endif %}
+{%- set from_package = (["DASHBOARD_PATH"] if mounted else []) + (["DESCRIPTION"] if c.seo else []) + (["PROJECT_NAME"] if c.seo or c.parent == "fastapi" else []) %}
 
-{% if c.seo or c.parent == "fastapi" -%}
-from {{ pkg }} import {% if c.seo %}DESCRIPTION, {% endif %}PROJECT_NAME
+{% if from_package -%}
+from {{ pkg }} import {{ from_package|join(", ") }}
 {% endif -%}
 {% if wsgi -%}
 from {{ pkg }}.asgi_glue import http_only, slash_redirect
 {% endif -%}
-{% if c.auth_cookie -%}
+{% if c.__auth == "password" -%}
 from {{ pkg }}.auth import AuthSettings, auth_middleware, login_routes
 {% endif -%}
 {% if c.parent == "django" -%}
@@ -58,7 +58,7 @@ from {{ pkg }}.fastapi_site import router as site_router
 {% elif c.parent == "flask" -%}
 from {{ pkg }}.flask_site import flask_app
 {% endif -%}
-from {{ pkg }}.health import health_routes
+from {{ pkg }}.health import {% if c.ip_allowlist or c.__auth == "password" %}HEALTH_PATH, {% endif %}health_routes
 {% if c.ip_allowlist -%}
 from {{ pkg }}.ip_allowlist import AllowlistSettings, IPAllowlistMiddleware
 {% endif -%}
@@ -89,14 +89,20 @@ from {{ pkg }}.warmup import warm_caches
 {% endif %}
 HERE = Path(__file__).parent
 edge = EdgeSettings.from_env()  # PUBLIC_BASE_URL and TRUSTED_PROXIES, read once for every layer
-{%- if c.auth_cookie %}
+{%- if c.__auth == "password" %}
 auth = AuthSettings.from_env()  # refuses to start without APP_PASSWORD and a strong APP_SECRET_KEY
 {%- endif %}
 {%- if c.mcp %}
 mcp_app = mcp_http_app(create_mcp(), edge.allowed_hosts)
 {%- endif %}
 {%- if c.seo %}
-site = SiteInfo.from_env(PROJECT_NAME, DESCRIPTION, pages=["/"{% if mounted %}, "/dashboard/"{% endif %}], start_url="{{ dashboard_url }}")
+{%- if mounted %}
+site = SiteInfo.from_env(
+    PROJECT_NAME, DESCRIPTION, pages=["/", f"{DASHBOARD_PATH}/"], start_url=f"{DASHBOARD_PATH}/"
+)
+{%- else %}
+site = SiteInfo.from_env(PROJECT_NAME, DESCRIPTION, pages=["/"], start_url="/")
+{%- endif %}
 {%- endif %}
 {%- if mounted %}
 dashboard = st.App(HERE / "dashboard.py"{% if c.lifespan %}, lifespan=warm_caches{% endif %})
@@ -111,16 +117,16 @@ middleware = [
 {%- endif %}
     *edge_guard_middleware(edge),
 {%- if c.ip_allowlist %}
-    Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env()),
+    Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env(), open_paths=[HEALTH_PATH]),
 {%- endif %}
-{%- if c.auth_cookie %}
-    *auth_middleware(auth),
+{%- if c.__auth == "password" %}
+    *auth_middleware(auth, open_paths=[HEALTH_PATH]),
 {%- endif %}
 ]
 
 routes = [
     *health_routes(),
-{%- if c.auth_cookie %}
+{%- if c.__auth == "password" %}
     *login_routes(auth),
 {%- endif %}
 {%- if c.seo %}
@@ -133,8 +139,8 @@ routes = [
     *live_routes(),
 {%- endif %}
 {%- if wsgi %}
-    slash_redirect("/dashboard"),
-    Mount("/dashboard", app=dashboard),
+    slash_redirect(DASHBOARD_PATH),
+    Mount(DASHBOARD_PATH, app=dashboard),
 {%- if c.parent == "django" %}
     Mount("/", app=http_only(django_app)),  # last; Django's handler cannot take websockets
 {%- else %}
@@ -174,7 +180,7 @@ app = {{ "FastAPI" if c.parent == "fastapi" else "Starlette" }}(
 )
 {%- if c.parent == "fastapi" %}
 app.include_router(site_router)
-app.mount("/dashboard", dashboard)  # FastAPI redirects /dashboard to /dashboard/
+app.mount(DASHBOARD_PATH, dashboard)  # FastAPI redirects DASHBOARD_PATH to DASHBOARD_PATH + "/"
 {%- endif %}
 {%- endif %}
 

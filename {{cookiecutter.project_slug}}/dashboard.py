@@ -12,7 +12,7 @@ from {{ pkg }}.warmup import load_model, load_reference_data
 st.set_page_config(page_title=PROJECT_NAME, page_icon=":bar_chart:", layout="wide")
 st.title(PROJECT_NAME)
 st.caption(DESCRIPTION)
-{%- if c.auth_cookie %}
+{%- if c.__auth == "password" %}
 
 # The auth guard passes the signed-in user as a trusted header (clients cannot set it).
 user = st.context.headers.get("X-Authenticated-User")

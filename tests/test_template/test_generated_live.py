@@ -7,16 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
 from tests.support import (
     PARENTS,
+    TEST_PASSWORD,
+    TEST_SECRET_KEY,
     all_parts,
     bake,
     collect_csp,
     free_port,
     rerun_with_slider,
     serve,
+    sign_in_page,
     wait_for_dashboard,
+    wait_for_live_ticks,
     watch,
 )
 
@@ -38,9 +41,7 @@ def fresh_venv(project: Path) -> Path:
 
 def sign_in_if_needed(page, auth: bool) -> None:
     if auth:
-        page.wait_for_url("**/login**")
-        page.fill("input[name=password]", TEST_PASSWORD)
-        page.click("button[type=submit]")
+        sign_in_page(page)
 
 
 @pytest.mark.parametrize("parent", PARENTS)
@@ -68,8 +69,7 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
         rerun_with_slider(page)
         if on:
             page.get_by_text("Signed in as admin").wait_for()
-            ticks = "Number(f.contentDocument?.querySelector('[data-testid=live-seq]')?.textContent) >= 2"
-            page.wait_for_function(f"() => [...document.querySelectorAll('iframe')].some(f => {ticks})")
+            wait_for_live_ticks(page, 2)
             page.get_by_text("Warmed at start-up").wait_for()
         page.wait_for_timeout(500)
         collect_csp(page, report)

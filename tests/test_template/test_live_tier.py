@@ -8,40 +8,30 @@ import xml.etree.ElementTree as ET
 import httpx
 import pytest
 import websockets
-from allpairspy import AllPairs
 
-from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
 from tests.support import (
+    TEST_PASSWORD,
+    TEST_SECRET_KEY,
     bake,
     collect_csp,
+    combination_id,
     free_port,
+    pairwise,
     rerun_with_slider,
     run_async,
     serve,
+    sign_in_page,
+    stream_handshake,
     uvicorn_command,
     wait_for_dashboard,
+    wait_for_live_ticks,
     watch,
 )
-from tests.test_template.test_matrix import SPACE, combination_id
 
 pytestmark = pytest.mark.live
 
 PROJECT_NAME = "Pairwise Board"
-PAIRWISE = [dict(zip(SPACE, values, strict=True)) for values in AllPairs(list(SPACE.values()))]
-
-
-def test_the_covering_set_covers_every_pair():
-    keys = list(SPACE)
-    for i, first in enumerate(keys):
-        for second in keys[i + 1 :]:
-            seen = {(answers[first], answers[second]) for answers in PAIRWISE}
-            assert seen == {(a, b) for a in SPACE[first] for b in SPACE[second]}, (first, second)
-
-
-async def handshake(url: str, cookie: str = "") -> None:
-    headers = {"Cookie": cookie} if cookie else {}
-    async with websockets.connect(url, additional_headers=headers, subprotocols=["streamlit"]):
-        pass
+PAIRWISE = pairwise()
 
 
 async def call_mcp(url: str, cookie: str) -> tuple[set[str], float]:
@@ -66,21 +56,18 @@ def test_pairwise_project_in_the_browser(page, tmp_path, answers):
         report = watch(page)
         page.goto(base + dashboard)
         cookie = ""
-        if answers["auth_cookie"]:
+        if answers["auth"] == "password":
             with pytest.raises(websockets.InvalidStatus):
-                run_async(handshake(ws_base + dashboard + "_stcore/stream"))
-            page.wait_for_url("**/login**")
-            page.fill("input[name=password]", TEST_PASSWORD)
-            page.click("button[type=submit]")
+                run_async(stream_handshake(ws_base + dashboard + "_stcore/stream"))
+            sign_in_page(page)
             (session,) = [c for c in page.context.cookies() if c["name"] == "app_session"]
             cookie = f"app_session={session['value']}"
         wait_for_dashboard(page, PROJECT_NAME)
         rerun_with_slider(page)
-        run_async(handshake(ws_base + dashboard + "_stcore/stream", cookie))
+        run_async(stream_handshake(ws_base + dashboard + "_stcore/stream", cookie))
 
         if answers["websocket"]:
-            ticks = "Number(f.contentDocument?.querySelector('[data-testid=live-seq]')?.textContent) >= 2"
-            page.wait_for_function(f"() => [...document.querySelectorAll('iframe')].some(f => {ticks})")
+            wait_for_live_ticks(page, 2)
         if answers["lifespan"]:
             page.get_by_text("Warmed at start-up").wait_for()
         if answers["mcp"]:

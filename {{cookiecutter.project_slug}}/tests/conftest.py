@@ -6,7 +6,7 @@ import os
 import pytest
 from starlette.testclient import TestClient
 
-{% if c.auth_cookie -%}
+{% if c.__auth == "password" -%}
 # Test-only values, set before app.py reads them.
 os.environ.setdefault("APP_PASSWORD", "test-password")
 os.environ.setdefault("APP_SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
@@ -41,7 +41,7 @@ def fresh_client(client):
     """The shared client with no cookies left over from another test."""
     client.cookies.clear()
     return client
-{%- if c.auth_cookie %}
+{%- if c.__auth == "password" %}
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ def test_uvicorn_serves_health_and_the_streamlit_websocket():
         # A name that is not this site's (DNS rebinding) is refused.
         assert httpx.get(base_url + DASHBOARD, headers={"Host": "rebind.attacker.example"}).status_code == 400
         cookie = ""
-{%- if c.auth_cookie %}
+{%- if c.__auth == "password" %}
         login = httpx.post(base_url + "/login", data={"password": os.environ["APP_PASSWORD"]})
         cookie = f"app_session={login.cookies['app_session']}"
 {%- endif %}

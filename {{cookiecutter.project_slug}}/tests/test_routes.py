@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 {%- endif %}
 
 from tests.conftest import DASHBOARD
-{%- if c.auth_cookie %}
+{%- if c.__auth == "password" %}
 
 CLIENT_FIXTURE = "signed_in"
 {%- else %}

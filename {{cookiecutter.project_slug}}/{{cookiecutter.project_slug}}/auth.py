@@ -1,9 +1,12 @@
 """Password login with a signed session cookie, guarding the page AND Streamlit's websocket.
 
-Derived from references/middleware_auth.py of st-asgi-template; that file explains
-the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+This module comes from references/middleware_auth.py of st-asgi-template 0.1.0,
+where the pattern is explained and tested on its own. It is yours now: change it here and
+keep `pytest` green. To take a newer template version later, run `cruft update` (or
+`copier update`) as README.md describes; your changes are merged, not overwritten.
 """
 
+{% raw -%}
 from __future__ import annotations
 
 import hmac
@@ -13,7 +16,7 @@ import secrets
 import sys
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote
 
@@ -31,7 +34,8 @@ USER_HEADER = b"x-authenticated-user"
 SESSION_SCOPE_KEY = "auth_session"
 USER_NAME = "admin"
 MIN_SECRET_KEY_BYTES = 32
-OPEN_PATHS = frozenset({"/healthz", "/login", "/logout"})
+LOGIN_PATHS = ("/login", "/logout")
+OPEN_PATHS = frozenset({"/healthz", *LOGIN_PATHS})
 
 
 class AuthConfigError(ValueError):
@@ -191,8 +195,11 @@ def login_routes(settings: AuthSettings, limiter: LoginRateLimiter | None = None
     ]
 
 
-def auth_middleware(settings: AuthSettings) -> list[Middleware]:
-    """The session cookie, then the guard that reads it (outermost first)."""
+def auth_middleware(settings: AuthSettings, *, open_paths: Iterable[str] = ("/healthz",)) -> list[Middleware]:
+    """The session cookie, then the guard that reads it (outermost first).
+
+    ``open_paths`` (health checks) stay reachable signed out, besides the login pages.
+    """
     return [
         Middleware(
             SessionMiddleware,
@@ -202,5 +209,6 @@ def auth_middleware(settings: AuthSettings) -> list[Middleware]:
             same_site="lax",
             https_only=settings.https_only,
         ),
-        Middleware(AuthGuardMiddleware),
+        Middleware(AuthGuardMiddleware, open_paths=(*open_paths, *LOGIN_PATHS)),
     ]
+{%- endraw %}

@@ -1,9 +1,12 @@
 """A websocket at ``/ws/live`` pushing JSON ticks into a small JS widget inside the dashboard.
 
-Derived from references/route_websocket_stream.py of st-asgi-template; that file explains
-the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+This module comes from references/route_websocket_stream.py of st-asgi-template 0.1.0,
+where the pattern is explained and tested on its own. It is yours now: change it here and
+keep `pytest` green. To take a newer template version later, run `cruft update` (or
+`copier update`) as README.md describes; your changes are merged, not overwritten.
 """
 
+{% raw -%}
 from __future__ import annotations
 
 import asyncio
@@ -96,3 +99,4 @@ def live_routes() -> list[BaseRoute]:
         Route(WIDGET_PATH, _widget_html),
         Route("/widgets/live-ticks.js", _widget_js),
     ]
+{%- endraw %}

@@ -1,9 +1,12 @@
 """An MCP server (fastmcp, streamable HTTP) at ``/mcp/`` in the same process as Streamlit.
 
-Derived from references/route_mcp_server.py of st-asgi-template; that file explains
-the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+This module comes from references/route_mcp_server.py of st-asgi-template 0.1.0,
+where the pattern is explained and tested on its own. It is yours now: change it here and
+keep `pytest` green. To take a newer template version later, run `cruft update` (or
+`copier update`) as README.md describes; your changes are merged, not overwritten.
 """
 
+{% raw -%}
 from __future__ import annotations
 
 import statistics
@@ -58,3 +61,4 @@ def mcp_routes(mcp_app: ASGIApp) -> list[BaseRoute]:
 def mcp_lifespan(mcp_app: Any) -> Callable[[Any], AbstractAsyncContextManager[Any]]:
     """The MCP app's own lifespan, for the parent to run (mounted apps get none)."""
     return lambda _parent: mcp_app.lifespan(mcp_app)
+{%- endraw %}

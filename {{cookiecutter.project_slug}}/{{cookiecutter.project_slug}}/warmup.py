@@ -1,9 +1,12 @@
 """Lifespan: warm Streamlit's caches once the runtime runs, keep state, shut down cleanly.
 
-Derived from references/core_lifespan_lifecycle.py of st-asgi-template; that file explains
-the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+This module comes from references/core_lifespan_lifecycle.py of st-asgi-template 0.1.0,
+where the pattern is explained and tested on its own. It is yours now: change it here and
+keep `pytest` green. To take a newer template version later, run `cruft update` (or
+`copier update`) as README.md describes; your changes are merged, not overwritten.
 """
 
+{% raw -%}
 from __future__ import annotations
 
 import asyncio
@@ -46,3 +49,4 @@ async def warm_caches(app: Any) -> AsyncIterator[dict[str, Any]]:
     finally:
         load_model.clear()  # release the resource; a real pool would close() here
         log.warning("lifespan shut down cleanly")
+{%- endraw %}

@@ -1,0 +1,29 @@
+"""references/route_error_pages.py: custom error pages that leak nothing."""
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.support import (
+    assert_reference_renders,
+    load_reference,
+)
+
+
+@pytest.mark.isolated
+def test_error_pages_are_custom_and_leak_nothing():
+    module = load_reference("route_error_pages")
+    with TestClient(module.app, raise_server_exceptions=False) as client:
+        assert client.get("/api/items/1").json() == {"id": 1, "name": "apple"}
+        missing = client.get("/api/items/99", headers={"Accept": "application/json"})
+        assert missing.status_code == 404
+        assert missing.json() == {"error": "Not found", "detail": "There is no item 99."}
+        page = client.get("/api/items/99")
+        assert page.status_code == 404 and "<h1>Not found</h1>" in page.text
+        boom = client.get("/api/boom")
+        assert boom.status_code == 500 and "Something went wrong" in boom.text
+        assert "RuntimeError" not in boom.text and "Traceback" not in boom.text
+
+
+@pytest.mark.live
+def test_dashboard_renders_and_reruns_in_chromium(page, tmp_path):
+    assert_reference_renders(page, tmp_path, "route_error_pages", "/")
