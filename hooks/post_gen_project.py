@@ -64,7 +64,7 @@ def next_steps(project: Path) -> str:
         '  pip install -e ".[test]"',
     ]
     if auth:
-        lines.append("  cp .env.example .env   # then set APP_PASSWORD and APP_SECRET_KEY in it")
+        lines.append("  cp .env.example .env   # then set APP_USERS and APP_SECRET_KEY in it")
     lines += [
         "  "
         + ("set -a && . ./.env && set +a && " if auth else "")

@@ -11,6 +11,18 @@ from tests.support import ROOT, chromium
 
 TEST_SECRET_KEY = "test-secret-key-" + "x" * 32  # test-only value, not a real secret
 TEST_PASSWORD = "correct horse battery staple"
+TEST_USER = "alice"
+# argon2id of TEST_PASSWORD (what `python -m references.middleware_auth hash alice` prints).
+TEST_PASSWORD_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$W4orHywRGX4pFEHt1RXlHw$9ss3QkPMOFXOF5f9W7wwHSA+rOPePwpRLuwE3ytrHeY"
+)
+TEST_API_TOKEN = "test-api-token-" + "y" * 32  # test-only value
+# The environment of a password-mode app in the tests: one account, one agent token.
+AUTH_ENV = {
+    "APP_USERS": f"{TEST_USER}:{TEST_PASSWORD_HASH}",
+    "APP_API_TOKENS": "agent:062dc7e84234cfac121912e94d2e7b03532750de82da978e58527422c7e93187",
+    "APP_SECRET_KEY": TEST_SECRET_KEY,
+}
 
 
 @pytest.fixture(scope="session")
@@ -28,10 +40,9 @@ def page(browser):
 
 @pytest.fixture
 def auth_env(monkeypatch) -> dict[str, str]:
-    env = {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}
-    for key, value in env.items():
+    for key, value in AUTH_ENV.items():
         monkeypatch.setenv(key, value)
-    return env
+    return AUTH_ENV
 
 
 def load_reference(name: str):

@@ -78,7 +78,7 @@ from {{ pkg }}.warmup import warm_caches
 {% endif %}
 HERE = Path(__file__).parent
 {%- if c.auth_cookie %}
-auth = AuthSettings.from_env()  # refuses to start without APP_PASSWORD and a strong APP_SECRET_KEY
+auth = AuthSettings.from_env()  # refuses to start without APP_USERS and a strong APP_SECRET_KEY
 {%- endif %}
 {%- if c.mcp %}
 mcp_app = create_mcp().http_app(path="/")

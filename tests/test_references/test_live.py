@@ -1,5 +1,6 @@
 """Every reference under real uvicorn, loaded in headless Chromium (Debian's), plus the live-only checks."""
 
+import asyncio
 import json
 import sys
 
@@ -7,7 +8,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
+from tests.conftest import AUTH_ENV, TEST_PASSWORD, TEST_USER
 from tests.support import (
     ROOT,
     PageReport,
@@ -24,7 +25,6 @@ from tests.support import (
 pytestmark = pytest.mark.live
 
 REFERENCE_HEADING = "st.App reference dashboard"
-AUTH_ENV = {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}
 
 
 def open_dashboard(page, url: str, heading: str) -> PageReport:
@@ -114,19 +114,55 @@ def test_auth_login_flow_in_the_browser_and_websocket(page, tmp_path):
         report = watch(page)
         page.goto(server.base_url + "/")
         assert page.url.startswith(server.base_url + "/login")
+        page.fill("input[name=username]", TEST_USER)
         page.fill("input[name=password]", TEST_PASSWORD)
         page.click("button[type=submit]")
         wait_for_dashboard(page, REFERENCE_HEADING)
-        page.get_by_text("Signed in as admin").wait_for()
+        page.get_by_text(f"Signed in as {TEST_USER}").wait_for()  # st.user, from the guard's header
         rerun_with_slider(page)
         assert_clean(page, report)
 
         (session,) = [c for c in page.context.cookies() if c["name"] == "app_session"]
         assert session["httpOnly"] and session["sameSite"] == "Lax"
-        run_async(stream_handshake(stream, f"app_session={session['value']}"))  # now accepted
+        captured = f"app_session={session['value']}"
+        run_async(stream_handshake(stream, captured))  # now accepted
         forged = session["value"][:-4] + "AAAA"
         with pytest.raises(websockets.InvalidStatus):
             run_async(stream_handshake(stream, f"app_session={forged}"))
+
+        page.goto(server.base_url + "/logout")  # asks first; the button POSTs with a CSRF token
+        page.click("button[type=submit]")
+        page.wait_for_url("**/login")
+        with pytest.raises(websockets.InvalidStatus):  # the cookie copied before logout is dead
+            run_async(stream_handshake(stream, captured))
+        assert httpx.get(server.base_url + "/", headers={"Cookie": captured}).status_code == 303
+
+
+def test_auth_counts_attempts_while_bodies_arrive(tmp_path):
+    """Many connections that send their bodies late still get five guesses, not one each."""
+    port = free_port()
+    command = uvicorn_command("references.middleware_auth:app", port)
+    with serve(command, cwd=ROOT, port=port, ready_path="/login", env=AUTH_ENV, log_dir=tmp_path) as server:
+
+        async def late_guesses(count: int) -> list[int]:
+            release = asyncio.Event()
+
+            async def body():
+                await release.wait()
+                yield f"username={TEST_USER}&password=wrong-guess".encode()
+
+            async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as client:
+                posts = [asyncio.create_task(client.post("/login", content=body())) for _ in range(count)]
+                await asyncio.sleep(1.0)  # every request's headers are in, no body yet
+                release.set()
+                return [response.status_code for response in await asyncio.gather(*posts)]
+
+        statuses = run_async(late_guesses(30))
+        assert statuses.count(401) <= 5 and set(statuses) <= {401, 429}, statuses
+        form = {"username": TEST_USER, "password": TEST_PASSWORD}
+        assert httpx.post(server.base_url + "/login", data=form).status_code == 429  # still limited
+        big = {"username": TEST_USER, "password": "x" * 100_000}
+        assert httpx.post(server.base_url + "/login", data=big).status_code == 413
 
 
 def test_mcp_client_lists_and_calls_tools(tmp_path):

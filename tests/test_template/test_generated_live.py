@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
+from tests.conftest import AUTH_ENV, TEST_PASSWORD, TEST_USER
 from tests.support import (
     PARENTS,
     all_parts,
@@ -23,7 +23,6 @@ from tests.support import (
 pytestmark = pytest.mark.live
 
 PROJECT_NAME = "Acme Sales Board"
-AUTH_ENV = {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}
 
 
 def fresh_venv(project: Path) -> Path:
@@ -39,6 +38,7 @@ def fresh_venv(project: Path) -> Path:
 def sign_in_if_needed(page, auth: bool) -> None:
     if auth:
         page.wait_for_url("**/login**")
+        page.fill("input[name=username]", TEST_USER)
         page.fill("input[name=password]", TEST_PASSWORD)
         page.click("button[type=submit]")
 
@@ -67,7 +67,7 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
         assert page.title() == PROJECT_NAME
         rerun_with_slider(page)
         if on:
-            page.get_by_text("Signed in as admin").wait_for()
+            page.get_by_text(f"Signed in as {TEST_USER}").wait_for()  # st.user, from the guard
             ticks = "Number(f.contentDocument?.querySelector('[data-testid=live-seq]')?.textContent) >= 2"
             page.wait_for_function(f"() => [...document.querySelectorAll('iframe')].some(f => {ticks})")
             page.get_by_text("Warmed at start-up").wait_for()

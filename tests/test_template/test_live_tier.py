@@ -10,7 +10,7 @@ import pytest
 import websockets
 from allpairspy import AllPairs
 
-from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
+from tests.conftest import AUTH_ENV, TEST_PASSWORD, TEST_USER
 from tests.support import (
     bake,
     collect_csp,
@@ -58,7 +58,7 @@ async def call_mcp(url: str, cookie: str) -> tuple[set[str], float]:
 def test_pairwise_project_in_the_browser(page, tmp_path, answers):
     project = bake(tmp_path, project_name=PROJECT_NAME, **answers)
     dashboard = "/" if answers["parent"] == "streamlit" else "/dashboard/"
-    env = {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}
+    env = AUTH_ENV
     port = free_port()
     command = uvicorn_command("app:app", port)
     with serve(command, cwd=project, port=port, ready_path="/healthz", env=env, log_dir=tmp_path) as server:
@@ -70,6 +70,7 @@ def test_pairwise_project_in_the_browser(page, tmp_path, answers):
             with pytest.raises(websockets.InvalidStatus):
                 run_async(handshake(ws_base + dashboard + "_stcore/stream"))
             page.wait_for_url("**/login**")
+            page.fill("input[name=username]", TEST_USER)
             page.fill("input[name=password]", TEST_PASSWORD)
             page.click("button[type=submit]")
             (session,) = [c for c in page.context.cookies() if c["name"] == "app_session"]
