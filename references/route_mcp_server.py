@@ -7,7 +7,10 @@ What it shows
     runtime has started, and that lifespan enters the MCP app's.
 
 When to use it
-    AI agents should call the same data functions the dashboard shows, over MCP.
+    AI agents should call the same data functions the dashboard shows, over MCP: pass the
+    dashboard's ``st.cache_data`` loader as ``create_mcp(dashboard_data=...)`` and agents
+    read the very values people see (one cache serving both). Behind an auth guard, agents
+    send ``Authorization: Bearer <token>`` (``fastmcp.Client(url, auth=token)``).
 
 Run it (from the repository root)
     uvicorn references.route_mcp_server:app --port 8000
@@ -38,9 +41,16 @@ from starlette.types import ASGIApp
 MCP_PATH = "/mcp"
 
 
-def create_mcp() -> FastMCP:
-    """The MCP server and its tools."""
+def create_mcp(dashboard_data: Callable[[], list[dict[str, Any]]] | None = None) -> FastMCP:
+    """The MCP server and its tools; ``dashboard_data`` is the dashboard's own loader."""
     mcp = FastMCP("dashboard-tools")
+
+    if dashboard_data is not None:
+
+        @mcp.tool(name="dashboard_data")
+        def read_dashboard_data() -> list[dict[str, Any]]:
+            """The rows the dashboard charts: the same st.cache_data function, so the same values."""
+            return dashboard_data()
 
     @mcp.tool
     def add(a: float, b: float) -> float:

@@ -74,14 +74,19 @@ from {{ pkg }}.security_headers import SecurityHeadersMiddleware
 from {{ pkg }}.seo import SiteInfo, seo_routes
 {% endif -%}
 {% if c.lifespan -%}
-from {{ pkg }}.warmup import warm_caches
+from {{ pkg }}.warmup import {% if c.mcp %}load_reference_data, {% endif %}warm_caches
 {% endif %}
 HERE = Path(__file__).parent
 {%- if c.auth_cookie %}
 auth = AuthSettings.from_env()  # refuses to start without APP_USERS and a strong APP_SECRET_KEY
 {%- endif %}
 {%- if c.mcp %}
+{%- if c.lifespan %}
+# Agents read the dashboard's own st.cache_data loader: they see what people see.
+mcp_app = create_mcp(dashboard_data=load_reference_data).http_app(path="/")
+{%- else %}
 mcp_app = create_mcp().http_app(path="/")
+{%- endif %}
 {%- endif %}
 {%- if c.seo %}
 site = SiteInfo.from_env(PROJECT_NAME, DESCRIPTION, pages=["/"{% if mounted %}, "/dashboard/"{% endif %}], start_url="{{ dashboard_url }}")

@@ -20,9 +20,16 @@ from starlette.types import ASGIApp
 MCP_PATH = "/mcp"
 
 
-def create_mcp() -> FastMCP:
-    """The MCP server and its tools."""
+def create_mcp(dashboard_data: Callable[[], list[dict[str, Any]]] | None = None) -> FastMCP:
+    """The MCP server and its tools; ``dashboard_data`` is the dashboard's own loader."""
     mcp = FastMCP("dashboard-tools")
+
+    if dashboard_data is not None:
+
+        @mcp.tool(name="dashboard_data")
+        def read_dashboard_data() -> list[dict[str, Any]]:
+            """The rows the dashboard charts: the same st.cache_data function, so the same values."""
+            return dashboard_data()
 
     @mcp.tool
     def add(a: float, b: float) -> float:
