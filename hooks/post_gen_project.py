@@ -37,10 +37,15 @@ PARENT_FILES = {
 }
 
 
+# Parts whose answer the generator does not ask yet (auth=oidc): always removed for now.
+NOT_WIRED_FILES = ["{pkg}/auth_oidc.py"]
+
+
 def unused_files() -> set[str]:
     """Paths (relative to the project) that the chosen answers do not need."""
     keep = {path for parent, paths in PARENT_FILES.items() if parent == PARENT for path in paths}
     unused = {path for paths in PARENT_FILES.values() for path in paths} - keep
+    unused |= set(NOT_WIRED_FILES)
     unused |= {path for part, paths in PART_FILES.items() if not PARTS[part] for path in paths}
     return {path.format(pkg=PROJECT_SLUG) for path in unused}
 

@@ -24,6 +24,7 @@ BEGIN, END = "# --- part: begin ---\n", "# --- part: end ---\n"
 PARTS: dict[str, str] = {
     "security_headers.py": "middleware_security_headers.py",
     "auth.py": "middleware_auth.py",
+    "auth_oidc.py": "middleware_auth_oidc.py",
     "ip_allowlist.py": "middleware_ip_whitelist.py",
     "seo.py": "route_seo_metadata.py",
     "mcp_tools.py": "route_mcp_server.py",

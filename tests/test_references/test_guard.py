@@ -144,7 +144,7 @@ def logout(client: TestClient, **headers: str):
 def test_auth_reference_refuses_to_import_without_settings(monkeypatch):
     for key in ("APP_USERS", "APP_USERS_FILE", "APP_DEV_MODE"):
         monkeypatch.delenv(key, raising=False)
-    with pytest.raises(ValueError, match="APP_USERS is not set"):
+    with pytest.raises(SystemExit, match="APP_USERS is not set"):
         load_reference("middleware_auth")
 
 

@@ -239,3 +239,21 @@ def test_secrets_and_script_error_hook(page, tmp_path):
         errors = json.loads(httpx.get(server.base_url + "/api/errors").text)
         assert errors == {"reported": 1, "types": ["RuntimeError"]}
         assert_clean(page, report)
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"APP_SECRET_KEY": "k" * 48}, "APP_USERS is not set"),
+        ({**AUTH_ENV, "APP_SECRET_KEY": "short"}, "APP_SECRET_KEY"),
+    ],
+)
+def test_auth_bad_configuration_stops_uvicorn_with_one_line(env, variable):
+    import os
+    import subprocess
+
+    command = uvicorn_command("references.middleware_auth:app", free_port())
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("APP_")}
+    done = subprocess.run(command, cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=120)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode != 0 and variable in lines[-1] and "Traceback" not in done.stderr

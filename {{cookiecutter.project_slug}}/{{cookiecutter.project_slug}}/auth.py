@@ -56,8 +56,8 @@ ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
 _hasher = PasswordHasher()
 
 
-class AuthConfigError(ValueError):
-    """The auth settings are missing or too weak to start safely."""
+class AuthConfigError(SystemExit):
+    """The auth settings are missing or too weak: the process stops with this one line."""
 
 
 def hash_token(token: str) -> str:
