@@ -307,17 +307,26 @@ def oidc_routes(settings: OIDCSettings) -> list[Route]:
             return PlainTextResponse("Sign-out refused: reload the page and try again.", 403)
         settings.sessions.revoke(cookie.get("sid"))
         cookie.clear()
-        end_session = settings.metadata.get("end_session_endpoint")
-        if end_session and session.id_token:  # also end the provider's session
-            return await provider.logout_redirect(
-                _with_our_session(request),
+        if settings.metadata.get("end_session_endpoint") and session.id_token:
+            # The provider's session ends next, from /signed-out: a page navigating there is
+            # not subject to the CSP's form-action 'self', as a redirect of this POST would be.
+            end = await provider.create_logout_url(
                 post_logout_redirect_uri=settings.public_base_url + "/signed-out",
                 id_token_hint=session.id_token,
             )
+            cookie["end_session_url"] = end["url"]
         return RedirectResponse("/signed-out", 303)
 
     async def signed_out(request: Request) -> Response:
-        return _page("Signed out", '<p><a href="/login">Sign in again</a></p>')
+        end_session_url = request.scope[SESSION_SCOPE_KEY].pop("end_session_url", None)
+        again = '<p><a href="/login">Sign in again</a></p>'
+        if not isinstance(end_session_url, str):
+            return _page("Signed out", again)
+        url = html.escape(end_session_url)
+        refresh = f'<meta http-equiv="refresh" content="0; url={url}">'
+        return _page(
+            "Signed out", f'{refresh}<p><a href="{url}">Also sign out at your provider</a></p>{again}'
+        )
 
     return [
         Route("/login", login, methods=["GET"]),

@@ -33,6 +33,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastmcp import FastMCP
+from fastmcp.server.auth import AuthProvider
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -41,9 +42,12 @@ from starlette.types import ASGIApp
 MCP_PATH = "/mcp"
 
 
-def create_mcp(dashboard_data: Callable[[], list[dict[str, Any]]] | None = None) -> FastMCP:
-    """The MCP server and its tools; ``dashboard_data`` is the dashboard's own loader."""
-    mcp = FastMCP("dashboard-tools")
+def create_mcp(
+    dashboard_data: Callable[[], list[dict[str, Any]]] | None = None, auth: AuthProvider | None = None
+) -> FastMCP:
+    """The MCP server and its tools; ``dashboard_data`` is the dashboard's own loader, ``auth``
+    fastmcp's own token check (an OIDC ``RemoteAuthProvider``), if any."""
+    mcp = FastMCP("dashboard-tools", auth=auth)
 
     if dashboard_data is not None:
 
