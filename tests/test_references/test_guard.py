@@ -88,7 +88,7 @@ def test_auth_reads_accounts_from_a_file_and_tokens_by_hash(auth_env, tmp_path):
     from references.middleware_auth import AuthSettings
 
     users = tmp_path / "users"
-    users.write_text(f"# name:hash, one a line\n{AUTH_ENV['APP_USERS']}\n")
+    users.write_text(f"# name:hash, one a line\n'{AUTH_ENV['APP_USERS']}'\n")  # quotes tolerated
     settings = AuthSettings.from_env({**AUTH_ENV, "APP_USERS": "", "APP_USERS_FILE": str(users)})
     assert list(settings.users) == [TEST_USER]
     assert settings.token_owner(TEST_API_TOKEN) == "agent"
@@ -246,6 +246,7 @@ def test_auth_rejects_open_redirects_cross_site_posts_and_large_bodies(auth_env)
         assert client.post("/login", data=form, headers={"Origin": "https://evil.example"}).status_code == 403
         assert client.post("/login", data=form, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
         assert client.post("/login", data={**form, "pad": "x" * 5000}).status_code == 413
+        assert client.post("/login", data={f"f{i}": "x" for i in range(20)}).status_code == 413
 
         def chunks():  # no Content-Length: the cap holds while the body streams in
             yield b"username=alice&password="

@@ -79,6 +79,7 @@ def _entries(text: str, variable: str, valid_secret: re.Pattern[str]) -> dict[st
     entries: dict[str, str] = {}
     lines = (line for line in text.splitlines() if not line.lstrip().startswith("#"))
     for entry in " ".join(lines).split():
+        entry = entry.strip("'\"")  # docker --env-file keeps the quotes a shell would remove
         name, _, secret = entry.partition(":")
         if not ACCOUNT_NAME.match(name) or not valid_secret.match(secret):
             raise AuthConfigError(f"{variable}: {entry[:24]!r}... is not a name:hash entry")
@@ -373,7 +374,10 @@ async def _read_form(request: Request) -> dict[str, str]:
         body += chunk
         if len(body) > MAX_FORM_BYTES:
             raise _TooLarge
-    fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=8)
+    try:
+        fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=8)
+    except ValueError:  # more fields than any of our forms has
+        raise _TooLarge from None
     return {name: values[0] for name, values in fields.items()}
 
 

@@ -247,7 +247,9 @@ def oidc_routes(settings: OIDCSettings) -> list[Route]:
             retry = '<p><a href="/login">Sign in again</a></p>'
             return _page("Sign-in failed", f"<p>{html.escape(type(error).__name__)}</p>{retry}", 403)
         claims = token.get("userinfo") or {}
-        name = str(claims.get("name") or claims.get("preferred_username") or claims.get("sub", ""))
+        if not claims.get("sub"):  # no ID token: this was not an OpenID Connect answer
+            return _page("Sign-in failed", '<p><a href="/login">Sign in again</a></p>', 403)
+        name = str(claims.get("name") or claims.get("preferred_username") or claims["sub"])
         next_path = ours.session.get("next", "/")
         settings.sessions.revoke(ours.session.get("sid"))
         ours.session.clear()
