@@ -43,8 +43,9 @@ import httpx  # noqa: E402
 
 import template_options  # noqa: E402
 from tests.support import (  # noqa: E402
+    AUTH_ENV,
     TEST_PASSWORD,
-    TEST_SECRET_KEY,
+    TEST_USER,
     Server,
     all_parts,
     bake,
@@ -59,8 +60,7 @@ from tests.support import (  # noqa: E402
 PROJECT_NAME = "Bench Board"  # the dashboard's heading
 SLUG = "bench_board"  # bench/basehttp_app.py and bench/layers.py import this package
 ENV = {
-    "APP_PASSWORD": TEST_PASSWORD,  # test-only values from tests/support.py
-    "APP_SECRET_KEY": TEST_SECRET_KEY,
+    **AUTH_ENV,  # test-only values from tests/support.py
     "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
 }
 ROUTES = ("/healthz", "/api/summary")
@@ -221,7 +221,8 @@ def quiet() -> Iterator[None]:
 
 def log_in(base_url: str) -> str:
     """POST the password to /login; return the Cookie header value of the signed session."""
-    response = httpx.post(base_url + "/login", data={"password": TEST_PASSWORD}, timeout=10)
+    form = {"username": TEST_USER, "password": TEST_PASSWORD}
+    response = httpx.post(base_url + "/login", data=form, timeout=10)
     if response.status_code != 303 or "app_session" not in response.cookies:
         raise RuntimeError(f"login failed: {response.status_code} {response.text[:200]}")
     return f"app_session={response.cookies['app_session']}"
@@ -533,6 +534,7 @@ def figure_first_render(plan: Plan, projects: Projects, work: Path, report: Repo
                 page = context.new_page()
                 if signed_in:  # sign in first; only the navigation below is timed
                     page.goto(base[name] + "/login?next=/healthz")
+                    page.fill("input[name=username]", TEST_USER)
                     page.fill("input[name=password]", TEST_PASSWORD)
                     page.click("button[type=submit]")
                     page.wait_for_url("**/healthz", timeout=30_000)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.conftest import AUTH_ENV, TEST_PASSWORD, TEST_USER
 from tests.support import (
     PARENTS,
     all_parts,
@@ -22,8 +23,8 @@ from tests.support import (
 
 OUT = Path(__file__).parent / "screenshots"
 NAME = "Acme Sales Board"
-PASSWORD = "screenshot-password"  # a throwaway server on loopback, stopped right after
-ENV = {"APP_PASSWORD": PASSWORD, "APP_SECRET_KEY": "screenshot-only-key-" + "0" * 32}
+# A throwaway server on loopback, stopped right after: the tests' account will do.
+ENV = {**AUTH_ENV, "APP_SECRET_KEY": "screenshot-only-key-" + "0" * 32}
 
 
 def capture(browser, parent: str, workdir: Path) -> Path:
@@ -34,7 +35,8 @@ def capture(browser, parent: str, workdir: Path) -> Path:
                log_dir=workdir) as server:  # fmt: skip
         page = browser.new_page(viewport={"width": 1280, "height": 1150})
         page.goto(server.base_url + dashboard)
-        page.fill("input[name=password]", PASSWORD)
+        page.fill("input[name=username]", TEST_USER)
+        page.fill("input[name=password]", TEST_PASSWORD)
         page.click("button[type=submit]")
         wait_for_dashboard(page, NAME)
         ticks = "Number(f.contentDocument?.querySelector('[data-testid=live-seq]')?.textContent) >= 3"

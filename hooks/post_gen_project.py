@@ -121,13 +121,14 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
         "How do people sign in?",
         {
             "none": "Nobody signs in (keep it on a private network or behind your own proxy)",
-            "password": "Password login with a signed session cookie (guards the websocket too)",
+            "password": "Named accounts with passwords, server-side sessions, API tokens for agents",
         },
         files={"none": (), "password": (f"{PKG}/auth.py", "tests/test_auth.py")},
-        env={"password": ("APP_PASSWORD", "APP_SECRET_KEY")},
+        env={"password": ("APP_USERS", "APP_SECRET_KEY", "APP_API_TOKENS")},
         aliases={"auth_cookie": {"true": "password", "false": "none"}},
-        adds="`password`: `auth.py` → `/login`, `/logout`; signed session cookie; guards pages, "
-        "`/_stcore/stream`, uploads, media (older answer files' `auth_cookie=true` means `password`)",
+        adds="`password`: `auth.py` → `/login`, `/logout` (POST); named accounts, server-side sessions, "
+        "bearer tokens for `/mcp`, `/api`; guards pages, `/_stcore/stream`, uploads, media "
+        "(older answer files' `auth_cookie=true` means `password`)",
     ),
     Part(
         "ip_allowlist",
@@ -311,10 +312,14 @@ def matches(answers: dict, combination: dict) -> bool:
     return all(answers.get(key) == value for key, value in combination.items())
 
 
+# Template modules no answer asks for yet (auth=oidc is being wired): always removed.
+NOT_WIRED: tuple[str, ...] = (f"{PKG}/auth_oidc.py",)
+
+
 def unused_files(answers: dict) -> list[str]:
     """Paths (relative to the project, ``{pkg}`` filled in) the answers do not need."""
     keep: set[str] = set()
-    every: set[str] = set()
+    every: set[str] = set(NOT_WIRED)
     for choice in CHOICES:
         for answer, files in choice.files.items():
             every.update(files)
@@ -375,7 +380,7 @@ def next_steps(project: Path, answers: dict) -> str:
         '  pip install -e ".[test]"',
     ]
     if password:
-        lines.append("  cp .env.example .env   # then set APP_PASSWORD and APP_SECRET_KEY in it")
+        lines.append("  cp .env.example .env   # then set APP_USERS and APP_SECRET_KEY in it")
     lines += [
         "  "
         + ("set -a && . ./.env && set +a && " if password else "")

@@ -10,7 +10,10 @@ What it shows
     lifespan enters the MCP app's.
 
 When to use it
-    AI agents should call the same data functions the dashboard shows, over MCP.
+    AI agents should call the same data functions the dashboard shows, over MCP: pass the
+    dashboard's ``st.cache_data`` loader as ``create_mcp(dashboard_data=...)`` and agents
+    read the very values people see (one cache serving both). Behind an auth guard, agents
+    send ``Authorization: Bearer <token>`` (``fastmcp.Client(url, auth=token)``).
 
 Files that come with it
     dashboard.py  .streamlit/config.toml
@@ -36,6 +39,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastmcp import FastMCP
+from fastmcp.server.auth import AuthProvider
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -45,9 +49,19 @@ MCP_PATH = "/mcp"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
-def create_mcp() -> FastMCP:
-    """The MCP server and its tools."""
-    mcp = FastMCP("dashboard-tools")
+def create_mcp(
+    dashboard_data: Callable[[], list[dict[str, Any]]] | None = None, auth: AuthProvider | None = None
+) -> FastMCP:
+    """The MCP server and its tools; ``dashboard_data`` is the dashboard's own loader, ``auth``
+    fastmcp's own token check (an OIDC ``RemoteAuthProvider``), if any."""
+    mcp = FastMCP("dashboard-tools", auth=auth)
+
+    if dashboard_data is not None:
+
+        @mcp.tool(name="dashboard_data")
+        def read_dashboard_data() -> list[dict[str, Any]]:
+            """The rows the dashboard charts: the same st.cache_data function, so the same values."""
+            return dashboard_data()
 
     @mcp.tool
     def add(a: float, b: float) -> float:

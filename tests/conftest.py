@@ -8,7 +8,16 @@ import sys
 import pytest
 
 # TEST_* and load_reference are re-exported for modules that import them from here.
-from tests.support import AUTH_ENV, TEST_PASSWORD, TEST_SECRET_KEY, chromium, load_reference  # noqa: F401
+from tests.support import (  # noqa: F401
+    AUTH_ENV,
+    TEST_API_TOKEN,
+    TEST_PASSWORD,
+    TEST_PASSWORD_HASH,
+    TEST_SECRET_KEY,
+    TEST_USER,
+    chromium,
+    load_reference,
+)
 
 
 @pytest.fixture(scope="session")

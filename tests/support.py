@@ -21,7 +21,18 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 TEST_SECRET_KEY = "test-secret-key-" + "x" * 32  # test-only value, not a real secret
 TEST_PASSWORD = "correct horse battery staple"
-AUTH_ENV = {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}
+TEST_USER = "alice"
+# argon2id of TEST_PASSWORD (what `python middleware_auth.py hash alice` prints).
+TEST_PASSWORD_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$W4orHywRGX4pFEHt1RXlHw$9ss3QkPMOFXOF5f9W7wwHSA+rOPePwpRLuwE3ytrHeY"
+)
+TEST_API_TOKEN = "test-api-token-" + "y" * 32  # test-only value
+# The environment of a password-mode app in the tests: one account, one agent token.
+AUTH_ENV = {
+    "APP_USERS": f"{TEST_USER}:{TEST_PASSWORD_HASH}",
+    "APP_API_TOKENS": "agent:062dc7e84234cfac121912e94d2e7b03532750de82da978e58527422c7e93187",
+    "APP_SECRET_KEY": TEST_SECRET_KEY,
+}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -222,9 +233,9 @@ def load_reference(name: str):
     return importlib.import_module(f"references.{name}")
 
 
-def sign_in(client, password: str = TEST_PASSWORD, next_path: str = "/"):
+def sign_in(client, password: str = TEST_PASSWORD, next_path: str = "/", user: str = TEST_USER):
     """Post the login form with a Starlette TestClient."""
-    return client.post("/login", data={"password": password, "next": next_path})
+    return client.post("/login", data={"username": user, "password": password, "next": next_path})
 
 
 async def stream_handshake(url: str, cookie: str | None = None) -> None:
@@ -239,6 +250,7 @@ async def stream_handshake(url: str, cookie: str | None = None) -> None:
 def sign_in_page(page, password: str = TEST_PASSWORD) -> None:
     """Wait for the login page the browser was sent to, and sign in there."""
     page.wait_for_url("**/login**")
+    page.fill("input[name=username]", TEST_USER)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
 

@@ -112,6 +112,7 @@ def copier_yml() -> str:
             ".cookiecutter.json",
             *choice_exclusions(),
             *part_exclusions(),
+            *(path.format(pkg="{{ cookiecutter.project_slug }}") for path in options.NOT_WIRED),
         ],
         "_message_after_copy": "Created {{ _copier_conf.dst_path }}. Next steps: see its README.md.",
     }
@@ -224,7 +225,7 @@ def next_steps(project: Path, answers: dict) -> str:
         '  pip install -e ".[test]"',
     ]
     if password:
-        lines.append("  cp .env.example .env   # then set APP_PASSWORD and APP_SECRET_KEY in it")
+        lines.append("  cp .env.example .env   # then set APP_USERS and APP_SECRET_KEY in it")
     lines += [
         "  "
         + ("set -a && . ./.env && set +a && " if password else "")

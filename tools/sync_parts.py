@@ -28,6 +28,7 @@ PARTS: dict[str, str] = {
     "security_headers.py": "middleware_security_headers.py",
     "trusted_host.py": "middleware_trusted_host.py",
     "auth.py": "middleware_auth.py",
+    "auth_oidc.py": "middleware_auth_oidc.py",
     "ip_allowlist.py": "middleware_ip_whitelist.py",
     "seo.py": "route_seo_metadata.py",
     "mcp_tools.py": "route_mcp_server.py",

@@ -85,15 +85,20 @@ from {{ pkg }}.trusted_host import (
     proxy_trust_middleware,
 )
 {% if c.lifespan -%}
-from {{ pkg }}.warmup import warm_caches
+from {{ pkg }}.warmup import {% if c.mcp %}load_reference_data, {% endif %}warm_caches
 {% endif %}
 HERE = Path(__file__).parent
 edge = EdgeSettings.from_env()  # PUBLIC_BASE_URL and TRUSTED_PROXIES, read once for every layer
 {%- if c.__auth == "password" %}
-auth = AuthSettings.from_env()  # refuses to start without APP_PASSWORD and a strong APP_SECRET_KEY
+auth = AuthSettings.from_env()  # refuses to start without APP_USERS and a strong APP_SECRET_KEY
 {%- endif %}
 {%- if c.mcp %}
+{%- if c.lifespan %}
+# Agents read the dashboard's own st.cache_data loader: they see what people see.
+mcp_app = mcp_http_app(create_mcp(dashboard_data=load_reference_data), edge.allowed_hosts)
+{%- else %}
 mcp_app = mcp_http_app(create_mcp(), edge.allowed_hosts)
+{%- endif %}
 {%- endif %}
 {%- if c.seo %}
 {%- if mounted %}

@@ -14,11 +14,13 @@ st.title(PROJECT_NAME)
 st.caption(DESCRIPTION)
 {%- if c.__auth == "password" %}
 
-# The auth guard passes the signed-in user as a trusted header (clients cannot set it).
-user = st.context.headers.get("X-Authenticated-User")
+# The auth guard sets X-Forwarded-User from the session (dropping any client copy), and
+# server.trustedUserHeaders in .streamlit/config.toml turns it into st.user. Read it with
+# .get(): st.user.is_logged_in needs an [auth] secrets section, which this project has not.
+user = st.user.get("name")
 with st.sidebar:
     st.success(f"Signed in as {user}" if user else "Not signed in")
-    st.link_button("Sign out", "/logout")
+    st.link_button("Sign out", "/logout")  # a confirmation form that POSTs with a CSRF token
 {%- endif %}
 
 left, right = st.columns(2)

@@ -127,25 +127,24 @@ def test_the_login_limiter_counts_the_address_the_edge_believes(auth_env):
     """Rotating X-Forwarded-For from an untrusted peer does not reset the login limiter."""
     from references.middleware_auth import AuthSettings, auth_middleware, login_routes
     from references.middleware_trusted_host import EdgeSettings, edge_guard_middleware, proxy_trust_middleware
-    from tests.conftest import TEST_SECRET_KEY
+    from tests.support import TEST_PASSWORD, TEST_USER
 
-    auth = AuthSettings(password="pw", secret_key=TEST_SECRET_KEY)
+    wrong = {"username": TEST_USER, "password": "wrong guess 0123"}
+    right = {"username": TEST_USER, "password": TEST_PASSWORD}
+    auth = AuthSettings.from_env()
     edge = EdgeSettings(trusted_proxies=("10.0.0.5",))
     middleware = [proxy_trust_middleware(edge), *edge_guard_middleware(edge), *auth_middleware(auth)]
     app = Starlette(routes=login_routes(auth), middleware=middleware)
     with TestClient(app, base_url="http://localhost", client=("10.0.0.6", 1)) as stranger:
         for attempt in range(5):
             spoof = {"X-Forwarded-For": f"203.0.113.{attempt}"}
-            assert stranger.post("/login", data={"password": "wrong"}, headers=spoof).status_code == 401
+            assert stranger.post("/login", data=wrong, headers=spoof).status_code == 401
         fresh = {"X-Forwarded-For": "203.0.113.99"}
-        assert stranger.post("/login", data={"password": "pw"}, headers=fresh).status_code == 429
+        assert stranger.post("/login", data=right, headers=fresh).status_code == 429
     with TestClient(app, base_url="http://localhost", client=("10.0.0.5", 1)) as proxy:
         # Through the trusted proxy each client is counted on its own address.
         for attempt in range(5):
             spoof = {"X-Forwarded-For": f"198.51.100.{attempt}"}
-            assert proxy.post("/login", data={"password": "wrong"}, headers=spoof).status_code == 401
+            assert proxy.post("/login", data=wrong, headers=spoof).status_code == 401
         other = {"X-Forwarded-For": "198.51.100.99"}
-        assert (
-            proxy.post("/login", data={"password": "pw"}, headers=other, follow_redirects=False).status_code
-            == 303
-        )
+        assert proxy.post("/login", data=right, headers=other, follow_redirects=False).status_code == 303

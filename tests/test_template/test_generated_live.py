@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.support import (
+    AUTH_ENV,
     PARENTS,
-    TEST_PASSWORD,
-    TEST_SECRET_KEY,
+    TEST_USER,
     all_parts,
     bake,
     collect_csp,
@@ -26,7 +26,6 @@ from tests.support import (
 pytestmark = pytest.mark.live
 
 PROJECT_NAME = "Acme Sales Board"
-AUTH_ENV = {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}
 
 
 def fresh_venv(project: Path) -> Path:
@@ -68,7 +67,7 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
         assert page.title() == PROJECT_NAME
         rerun_with_slider(page)
         if on:
-            page.get_by_text("Signed in as admin").wait_for()
+            page.get_by_text(f"Signed in as {TEST_USER}").wait_for()
             wait_for_live_ticks(page, 2)
             page.get_by_text("Warmed at start-up").wait_for()
         page.wait_for_timeout(500)

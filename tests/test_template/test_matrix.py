@@ -25,8 +25,9 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from tests.support import (
+    AUTH_ENV,
     TEST_PASSWORD,
-    TEST_SECRET_KEY,
+    TEST_USER,
     bake,
     combination_id,
     jinja_leftovers,
@@ -77,7 +78,8 @@ def smoke(app, answers: dict) -> None:
             with pytest.raises(WebSocketDisconnect), c.websocket_connect(dashboard + "_stcore/stream"):
                 pass
             assert 'name="password"' in c.get("/login").text
-            assert c.post("/login", data={"password": TEST_PASSWORD}).status_code == 303
+            form = {"username": TEST_USER, "password": TEST_PASSWORD}
+            assert c.post("/login", data=form).status_code == 303
         else:
             assert 'name="password"' not in c.get("/login").text
         page = c.get(dashboard)
@@ -117,7 +119,7 @@ def test_combination(tmp_path, monkeypatch, answers):
 
     monkeypatch.chdir(project)
     monkeypatch.syspath_prepend(str(project))
-    for key, value in {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}.items():
+    for key, value in AUTH_ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("ALLOWED_IPS", raising=False)
     monkeypatch.delenv("TRUSTED_PROXIES", raising=False)

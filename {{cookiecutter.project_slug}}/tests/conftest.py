@@ -4,11 +4,15 @@
 import os
 
 import pytest
+{%- if c.__auth == "password" %}
+from argon2 import PasswordHasher
+{%- endif %}
 from starlette.testclient import TestClient
 
 {% if c.__auth == "password" -%}
-# Test-only values, set before app.py reads them.
-os.environ.setdefault("APP_PASSWORD", "test-password")
+# Test-only account and key, set before app.py reads them (cheap hash parameters: tests only).
+TEST_USER, TEST_PASSWORD = "tester", "test-only password 0123"
+os.environ["APP_USERS"] = f"{TEST_USER}:{PasswordHasher(time_cost=1, memory_cost=1024).hash(TEST_PASSWORD)}"
 os.environ.setdefault("APP_SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
 {% endif -%}
 {% if c.ip_allowlist -%}
@@ -46,7 +50,8 @@ def fresh_client(client):
 
 @pytest.fixture
 def signed_in(fresh_client):
-    response = fresh_client.post("/login", data={"password": os.environ["APP_PASSWORD"], "next": "/"})
+    form = {"username": TEST_USER, "password": TEST_PASSWORD, "next": "/"}
+    response = fresh_client.post("/login", data=form)
     assert response.status_code == 303
     return fresh_client
 {%- endif %}

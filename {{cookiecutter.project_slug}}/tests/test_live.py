@@ -13,6 +13,10 @@ from pathlib import Path
 
 import httpx
 import websockets
+{%- if c.__auth == "password" %}
+
+from tests.conftest import TEST_PASSWORD, TEST_USER
+{%- endif %}
 
 PROJECT = Path(__file__).resolve().parents[1]
 DASHBOARD = "{{ '/' if c.parent == 'streamlit' else '/dashboard/' }}"
@@ -71,7 +75,8 @@ def test_uvicorn_serves_health_and_the_streamlit_websocket():
         assert httpx.get(base_url + DASHBOARD, headers={"Host": "rebind.attacker.example"}).status_code == 400
         cookie = ""
 {%- if c.__auth == "password" %}
-        login = httpx.post(base_url + "/login", data={"password": os.environ["APP_PASSWORD"]})
+        form = {"username": TEST_USER, "password": TEST_PASSWORD}
+        login = httpx.post(base_url + "/login", data=form)
         cookie = f"app_session={login.cookies['app_session']}"
 {%- endif %}
         stream = f"ws://127.0.0.1:{port}{DASHBOARD}_stcore/stream"

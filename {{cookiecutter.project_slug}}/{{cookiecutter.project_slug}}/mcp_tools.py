@@ -15,6 +15,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastmcp import FastMCP
+from fastmcp.server.auth import AuthProvider
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -24,9 +25,19 @@ MCP_PATH = "/mcp"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
-def create_mcp() -> FastMCP:
-    """The MCP server and its tools."""
-    mcp = FastMCP("dashboard-tools")
+def create_mcp(
+    dashboard_data: Callable[[], list[dict[str, Any]]] | None = None, auth: AuthProvider | None = None
+) -> FastMCP:
+    """The MCP server and its tools; ``dashboard_data`` is the dashboard's own loader, ``auth``
+    fastmcp's own token check (an OIDC ``RemoteAuthProvider``), if any."""
+    mcp = FastMCP("dashboard-tools", auth=auth)
+
+    if dashboard_data is not None:
+
+        @mcp.tool(name="dashboard_data")
+        def read_dashboard_data() -> list[dict[str, Any]]:
+            """The rows the dashboard charts: the same st.cache_data function, so the same values."""
+            return dashboard_data()
 
     @mcp.tool
     def add(a: float, b: float) -> float:
