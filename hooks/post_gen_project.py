@@ -1,7 +1,9 @@
 """Remove what the answers do not use, then print the next steps."""
 
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 # r'''...''' on purpose: tojson escapes ' so no answer can close the string.
@@ -66,9 +68,7 @@ def next_steps(project: Path) -> str:
     if auth:
         lines.append("  cp .env.example .env   # then set APP_PASSWORD and APP_SECRET_KEY in it")
     lines += [
-        "  "
-        + ("set -a && . ./.env && set +a && " if auth else "")
-        + "uvicorn app:app --port 8000 --no-proxy-headers",
+        "  uvicorn app:app --port 8000 --no-proxy-headers" + (" --env-file .env" if auth else ""),
         "  open http://127.0.0.1:8000/" + ("" if PARENT == "streamlit" else "dashboard/"),
         "  pytest   # the project's own tests",
         "",
@@ -76,9 +76,59 @@ def next_steps(project: Path) -> str:
     return "\n".join(lines)
 
 
+# --- .cruft.json: where this project came from, as cruft itself writes it -------------------
+# The whole context; r'''...''' is safe for the same reason as above.
+# fmt: off
+CONTEXT: dict = json.loads(r'''{{ cookiecutter|tojson }}''')
+# fmt: on
+# What cookiecutter adds for its own use; cruft records neither (_commit is cruft's own).
+NOT_RECORDED = ("_output_dir", "_repo_dir", "_checkout")
+
+
+def template_dir() -> Path:
+    """The template's directory (cookiecutter keeps a relative one relative to where it ran)."""
+    return Path(os.environ.get("PWD", "."), CONTEXT["_repo_dir"])
+
+
+def template_address() -> str:
+    """A git address cruft can clone: the template as given, abbreviations expanded."""
+    from cookiecutter.config import BUILTIN_ABBREVIATIONS
+    from cookiecutter.repository import expand_abbreviations, is_repo_url
+
+    given = expand_abbreviations(CONTEXT["_template"], BUILTIN_ABBREVIATIONS)
+    if is_repo_url(given):
+        return given
+    local = template_dir()
+    return str(local.resolve()) if local.is_dir() else CONTEXT["_template_source"]
+
+
+def template_commit() -> str | None:
+    git = ["git", "-C", str(template_dir()), "rev-parse", "HEAD"]
+    result = subprocess.run(git, capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else None  # None: not a git checkout
+
+
+def record_template_state(project: Path) -> None:
+    """Write .cruft.json so `cruft update` knows the template, its commit and the answers.
+
+    Under cruft (create, update) cruft writes it itself, and its context carries _commit.
+    """
+    if "_commit" in CONTEXT:
+        return
+    commit = template_commit()
+    template = template_address()
+    context = {key: value for key, value in CONTEXT.items() if key not in NOT_RECORDED}
+    context.update(_template=template, _commit=commit)
+    state = {"template": template, "commit": commit, "checkout": None,
+             "context": {"cookiecutter": context}, "directory": None}  # fmt: skip
+    text = json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": "))
+    (project / ".cruft.json").write_text(text + "\n")
+
+
 def main() -> int:
     project = Path.cwd()
     remove_unused(project)
+    record_template_state(project)
     print(next_steps(project))
     return 0
 

@@ -15,11 +15,14 @@ from tests.support import ROOT, bake, free_port, serve, uvicorn_command
 DOCS = ["README.md", "SKILL.md", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md"]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 
+# The template's public address, set once in cookiecutter.json.
+TEMPLATE_SOURCE = json.loads((ROOT / "cookiecutter.json").read_text())["_template_source"]
+
 # README commands that this file does not run itself, and the test that runs them.
 COVERED_ELSEWHERE = {
     "./run test": "the test command itself (.ci/run calls it)",
     "pip install cookiecutter": "needs the network; cookiecutter comes from requirements-dev.txt",
-    "cookiecutter gh:org/st-asgi-template": "needs the network; the same template as `cookiecutter .` below",
+    f"cookiecutter {TEMPLATE_SOURCE}": "needs the network; the same template as `cookiecutter .` below",
     "uvicorn app:app --port 8000 --no-proxy-headers ": "tests/test_template/test_generated_live.py",
     "streamlit run app.py": "tests/test_template/test_generated_live.py",
 }
@@ -37,6 +40,16 @@ def test_relative_links_resolve(doc):
         if target.startswith(("http://", "https://", "mailto:", "#")):
             continue
         assert (ROOT / target.split("#")[0]).exists(), f"{doc}: broken link {target}"
+
+
+def test_one_template_address_everywhere(tmp_path):
+    for doc in ("README.md", "SKILL.md"):
+        assert f"cookiecutter {TEMPLATE_SOURCE}" in (ROOT / doc).read_text(), doc
+    project = bake(tmp_path)
+    assert f"]({TEMPLATE_SOURCE})" in (project / "README.md").read_text()
+    for path in [*ROOT.glob("*.md"), *project.rglob("*")]:
+        if path.is_file():
+            assert "github.com/org/" not in path.read_text(errors="replace"), path
 
 
 def test_option_table_lists_exactly_the_template_variables():
@@ -75,7 +88,7 @@ def test_cookiecutter_cli_from_a_clone(tmp_path):
     command = [sys.executable, "-m", "cookiecutter", str(ROOT), "--no-input", "-o", str(tmp_path),
                "parent=django", "auth_cookie=true", "websocket=true"]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True)
-    answers = json.loads((tmp_path / "streamlit_asgi_app" / ".cookiecutter.json").read_text())
+    answers = json.loads((tmp_path / "streamlit_asgi_app" / ".cookiecutter.json").read_text())["cookiecutter"]
     assert (answers["parent"], answers["auth_cookie"], answers["websocket"]) == ("django", True, True)
 
 

@@ -64,6 +64,7 @@ from {{ pkg }}.ip_allowlist import AllowlistSettings, IPAllowlistMiddleware
 {% if c.websocket -%}
 from {{ pkg }}.live_ticks import live_routes
 {% endif -%}
+from {{ pkg }}.logs import configure_logging
 {% if c.mcp -%}
 from {{ pkg }}.mcp_tools import create_mcp, mcp_lifespan, mcp_routes
 {% endif -%}
@@ -76,6 +77,7 @@ from {{ pkg }}.seo import SiteInfo, seo_routes
 {% if c.lifespan -%}
 from {{ pkg }}.warmup import warm_caches
 {% endif %}
+configure_logging()  # before anything logs: one line per request
 HERE = Path(__file__).parent
 {%- if c.auth_cookie %}
 auth = AuthSettings.from_env()  # refuses to start without APP_PASSWORD and a strong APP_SECRET_KEY
@@ -176,5 +178,5 @@ if __name__ == "__main__":  # python app.py
 {%- else %}
     import uvicorn
 
-    uvicorn.run(app, host="127.0.0.1", port=port, proxy_headers=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, proxy_headers=False, log_config=None)  # logs: see logs.py
 {%- endif %}

@@ -58,7 +58,7 @@ def test_output_is_clean_and_complete(tmp_path, parent, on):
     assert (package / "home.py").exists() == (parent != "streamlit")
     for path in project.rglob("*"):
         assert not path.is_file() or path.stat().st_size > 0, f"empty file {path}"
-    answers = json.loads((project / ".cookiecutter.json").read_text())
+    answers = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]  # replay format
     assert answers["parent"] == parent and answers["mcp"] is on
     env_example = (project / ".env.example").read_text()
     assert ("APP_SECRET_KEY=" in env_example) == on and ("ALLOWED_IPS=" in env_example) == on
