@@ -18,6 +18,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+# The one setting that picks the browser: a Chromium executable (Debian's by default), or
+# "playwright" for the one `playwright install chromium` downloads (GitHub's Ubuntu runners,
+# where `chromium` is a snap stub; .github/workflows/ci.yml sets it).
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -161,7 +164,8 @@ def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        executable = None if CHROMIUM == "playwright" else CHROMIUM
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         try:
             yield browser
         finally:
