@@ -6,6 +6,7 @@ logged once; with all parts on, the workflow's lowest-versions job as well."""
 import itertools
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -44,26 +45,62 @@ def matrix_entries(job: dict) -> list[dict]:
     return entries + include
 
 
-def run_job_literally(project: Path, job: dict, entry: dict) -> None:
-    """Run the job's `run:` steps as written, with the job's env, as GitHub's bash would.
+def must_succeed(command: list[str], cwd: Path, env: dict[str, str]) -> None:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, f"{command[-1]}:\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
 
-    `uses:` steps are GitHub's own (checkout, setup-uv); what they provide here is the project
-    directory and `uv` alone on PATH (not this repository's venv).
-    """
+
+def uv_on_path(project: Path) -> dict[str, str]:
+    """This environment without this repository's venv, and `uv` alone on PATH (what setup-uv gives)."""
     tools = project.parent / "tools-on-path"
     tools.mkdir(exist_ok=True)
     (tools / "uv").unlink(missing_ok=True)
     (tools / "uv").symlink_to(shutil.which("uv", path=str(Path(sys.executable).parent)))
     env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env["PATH"] = f"{tools}:/usr/local/bin:/usr/bin:/bin"
+    return env
+
+
+def build_like_the_dockerfile(project: Path, image: Path) -> None:
+    """The Dockerfile's COPY and RUN steps in a directory standing in for the image's WORKDIR.
+
+    Skipped: FROM, the uv binary's COPY --from (uv is on PATH) and the user account commands.
+    """
+    text = (project / "Dockerfile").read_text().replace("\\\n", " ")
+    env = {**uv_on_path(project), "UV_PYTHON": LOCAL_PYTHON}
+    image.mkdir()
+    for line in text.splitlines():
+        instruction, _, rest = line.partition(" ")
+        if instruction == "ENV":
+            for pair in shlex.split(rest):
+                key, _, value = pair.partition("=")
+                env[key] = value.replace("/app", str(image)).replace("$PATH", env.get("PATH", ""))
+        elif instruction == "COPY" and not rest.startswith("--from"):
+            *sources, target = rest.split()
+            for source in sources:
+                if (project / source).is_dir():
+                    shutil.copytree(project / source, image / target)
+                else:
+                    shutil.copy(project / source, image / target)
+        elif instruction == "RUN" and not rest.startswith("useradd"):
+            command = rest.split(" && chown ")[0]
+            must_succeed(["sh", "-ec", command], image, env)
+    must_succeed([str(image / ".venv" / "bin" / "python"), "-c", "import app"], image, env)
+
+
+def run_job_literally(project: Path, job: dict, entry: dict) -> None:
+    """Run the job's `run:` steps as written, with the job's env, as GitHub's bash would.
+
+    `uses:` steps are GitHub's own (checkout, setup-uv); what they provide here is the project
+    directory and `uv` alone on PATH (not this repository's venv).
+    """
+    env = uv_on_path(project)
     for key, value in job.get("env", {}).items():
         env[key] = MATRIX_EXPRESSION.sub(lambda match: str(entry[match.group(1)]), str(value))
     for step in job["steps"]:
         if "run" in step:
             shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]]
-            result = subprocess.run(shell, cwd=project, env=env, capture_output=True, text=True)
-            output = result.stdout[-3000:] + result.stderr[-3000:]
-            assert result.returncode == 0, f"{step['run']} ({entry}):\n{output}"
+            must_succeed(shell, project, env)
 
 
 def the_ci_job(project: Path) -> dict:
@@ -144,6 +181,11 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
         page.goto(srv.base_url + dashboard)
         sign_in_if_needed(page, on)
         wait_for_dashboard(page, PROJECT_NAME)
+
+    if parent == "fastapi" and not on:  # the uv.lock the workflow made, installed as the image would
+        dockerignore = (project / ".dockerignore").read_text().split()
+        assert {".venv/", ".env", ".git/"} <= set(dockerignore)
+        build_like_the_dockerfile(project, tmp_path / "image")
 
     if on:  # all parts on: every dependency the template can declare, at its lowest allowed version
         run_job_literally(project, job, {"python-version": "3.11", "resolution": "lowest-direct"})
