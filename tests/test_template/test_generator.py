@@ -153,3 +153,25 @@ def test_long_slug_still_gives_ruff_clean_code(tmp_path):
         == 0
     )
     assert Path(project / slug / "flask_site.py").exists()
+
+
+def test_baked_tooling_files(tmp_path):
+    import yaml
+
+    project = bake(tmp_path)
+    ruff_pin = next(line for line in (ROOT / "requirements-dev.txt").read_text().split() if "ruff==" in line)
+    pre_commit = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+    (ruff_repo,) = pre_commit["repos"]
+    assert ruff_repo["rev"] == "v" + ruff_pin.split("==")[1]  # the ruff this repository lints with
+    assert {hook["id"] for hook in ruff_repo["hooks"]} == {"ruff-check", "ruff-format"}
+    dependabot = yaml.safe_load((project / ".github" / "dependabot.yml").read_text())
+    assert {update["package-ecosystem"] for update in dependabot["updates"]} == {
+        "uv",
+        "github-actions",
+        "docker",
+    }
+    dockerfile = (project / "Dockerfile").read_text()
+    dependencies_layer = dockerfile.index(
+        "COPY pyproject.toml uv.lock ./\nRUN uv sync --locked --no-dev --no-install-project"
+    )
+    assert dependencies_layer < dockerfile.index("COPY README.md app.py")  # code changes keep it cached
