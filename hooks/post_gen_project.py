@@ -103,9 +103,12 @@ def template_address() -> str:
 
 
 def template_commit() -> str | None:
+    """The template's commit; None when it is not a git checkout (or git is missing)."""
+    if shutil.which("git") is None:
+        return None
     git = ["git", "-C", str(template_dir()), "rev-parse", "HEAD"]
     result = subprocess.run(git, capture_output=True, text=True)
-    return result.stdout.strip() if result.returncode == 0 else None  # None: not a git checkout
+    return result.stdout.strip() if result.returncode == 0 else None
 
 
 def record_template_state(project: Path) -> None:

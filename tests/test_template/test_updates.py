@@ -20,13 +20,19 @@ def git(cwd: Path, *args: str) -> str:
     return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
 
 
+def template_copy(tmp_path: Path) -> Path:
+    """This template's tree, outside any git repository."""
+    copy = tmp_path / "template"
+    copy.mkdir()
+    shutil.copy(ROOT / "cookiecutter.json", copy)
+    for folder in ("hooks", "{{cookiecutter.project_slug}}"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
 def template_clone(tmp_path: Path) -> Path:
     """A git repository holding this template's tree, one commit."""
-    clone = tmp_path / "template"
-    clone.mkdir()
-    shutil.copy(ROOT / "cookiecutter.json", clone)
-    for folder in ("hooks", "{{cookiecutter.project_slug}}"):
-        shutil.copytree(ROOT / folder, clone / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    clone = template_copy(tmp_path)
     git(clone, "init", "-q", "-b", "main")
     git(clone, "add", "-A")
     git(clone, "commit", "-q", "-m", "template v1")
@@ -60,6 +66,16 @@ def test_cruft_json_is_what_cruft_writes(tmp_path):
     assert (answers["parent"], answers["mcp"], answers["_commit"]) == ("flask", True, state["commit"])
     check = subprocess.run([*CRUFT, "check"], cwd=project, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr  # "up to date", and it is
+
+
+def test_a_template_outside_git_records_no_commit(tmp_path):
+    from cookiecutter.main import cookiecutter
+
+    project = Path(
+        cookiecutter(str(template_copy(tmp_path)), no_input=True, output_dir=str(tmp_path / "out"))
+    )
+    state = json.loads((project / ".cruft.json").read_text())
+    assert state["template"] == str(tmp_path / "template") and state["commit"] is None
 
 
 def test_update_merges_untouched_files_and_marks_conflicts(tmp_path):
