@@ -57,7 +57,8 @@ def uv_on_path(project: Path) -> dict[str, str]:
     (tools / "uv").unlink(missing_ok=True)
     (tools / "uv").symlink_to(shutil.which("uv", path=str(Path(sys.executable).parent)))
     env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "PYTHONPATH")}
-    env["PATH"] = f"{tools}:/usr/local/bin:/usr/bin:/bin"
+    base_python = Path(sys.base_prefix) / "bin"  # the Python setup-python puts on PATH (not a venv's)
+    env["PATH"] = f"{tools}:{base_python}:/usr/local/bin:/usr/bin:/bin"
     return env
 
 
