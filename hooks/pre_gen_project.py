@@ -66,6 +66,10 @@ class Part:
     adds: str = ""  # README: the routes or behaviour it brings
 
 
+# Where people get this template: the one place the address is written (cookiecutter.json's
+# `_template_source`, copier's answers, README.md, SKILL.md and every baked README read it).
+TEMPLATE_SOURCE = "https://github.com/st-asgi-template/st-asgi-template"
+
 PKG = "{pkg}"  # the package directory, named after project_slug
 
 QUESTIONS: tuple[Text | Choice | Part, ...] = (

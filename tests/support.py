@@ -33,6 +33,9 @@ AUTH_ENV = {
     "APP_API_TOKENS": "agent:062dc7e84234cfac121912e94d2e7b03532750de82da978e58527422c7e93187",
     "APP_SECRET_KEY": TEST_SECRET_KEY,
 }
+# The one setting that picks the browser: a Chromium executable (Debian's by default), or
+# "playwright" for the one `playwright install chromium` downloads (GitHub's Ubuntu runners,
+# where `chromium` is a snap stub; .github/workflows/ci.yml sets it).
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -177,7 +180,8 @@ def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        executable = None if CHROMIUM == "playwright" else CHROMIUM
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         try:
             yield browser
         finally:
@@ -365,3 +369,18 @@ def jinja_leftovers(project: Path) -> list[str]:
         for path in project.rglob("*")
         if path.is_file() and ".venv" not in path.parts and _JINJA.search(path.read_text(errors="replace"))
     )
+
+
+def template_files_copy(target: Path) -> Path:
+    """This repository's files (committed or not, ignored ones left out) copied to ``target``:
+    the template as a person who clones it has it, outside any git repository."""
+    import shutil
+
+    listing = ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"]
+    files = subprocess.run(listing, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for name in filter(None, files.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target

@@ -15,12 +15,17 @@ from tests.support import ROOT, bake, free_port, serve, template_options, uvicor
 DOCS = ["README.md", "SKILL.md", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md"]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 
+# The template's public address, set once in cookiecutter.json.
+TEMPLATE_SOURCE = template_options.TEMPLATE_SOURCE
+
 # README commands that this file does not run itself, and the test that runs them.
 COVERED_ELSEWHERE = {
     "./run test": "the test command itself (.ci/run calls it)",
     "pip install cookiecutter": "needs the network; cookiecutter comes from requirements-dev.txt",
-    "cookiecutter gh:org/st-asgi-template": "needs the network; the same template as `cookiecutter .` below",
-    "uvicorn app:app --port 8000 --http h11 --no-proxy-headers ": "tests/test_template/test_generated_live.py",  # noqa: E501
+    f"cookiecutter {TEMPLATE_SOURCE}": "needs the network; the same template as `cookiecutter .` below",
+    "uvicorn app:app --port 8000 --http h11 --no-proxy-headers ": (
+        "tests/test_template/test_generated_live.py"
+    ),
     "streamlit run app.py": "tests/test_template/test_generated_live.py",
     "python tools/install_skill.py": "tests/test_install_skill.py",
     "python evals/checks/": "tests/test_evals.py",
@@ -39,6 +44,16 @@ def test_relative_links_resolve(doc):
         if target.startswith(("http://", "https://", "mailto:", "#")):
             continue
         assert (ROOT / target.split("#")[0]).exists(), f"{doc}: broken link {target}"
+
+
+def test_one_template_address_everywhere(tmp_path):
+    for doc in ("README.md", "SKILL.md"):
+        assert f"cookiecutter {TEMPLATE_SOURCE}" in (ROOT / doc).read_text(), doc
+    project = bake(tmp_path)
+    assert f"]({TEMPLATE_SOURCE})" in (project / "README.md").read_text()
+    for path in [*ROOT.glob("*.md"), *project.rglob("*")]:
+        if path.is_file():
+            assert "github.com/org/" not in path.read_text(errors="replace"), path
 
 
 def test_option_table_lists_exactly_the_template_variables():
@@ -76,9 +91,9 @@ def test_cookiecutter_cli_from_a_clone(tmp_path):
     command = [sys.executable, "-m", "cookiecutter", str(ROOT), "--no-input", "-o", str(tmp_path),
                "parent=django", "auth_cookie=true", "websocket=true"]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True)
-    answers = json.loads((tmp_path / "streamlit_asgi_app" / ".cookiecutter.json").read_text())
+    answers = json.loads((tmp_path / "streamlit_asgi_app" / ".cookiecutter.json").read_text())["cookiecutter"]
     # auth_cookie=true is the older spelling of auth=password, still accepted
-    assert (answers["parent"], answers["auth"], answers["websocket"]) == ("django", "password", True)
+    assert (answers["parent"], answers["__auth"], answers["websocket"]) == ("django", "password", True)
 
 
 @pytest.mark.live

@@ -43,6 +43,7 @@ def cookiecutter_json() -> str:
         older = "cookiecutter.get({!r}, '')"
         expression = options.alias_expression(choice, "cookiecutter.{}", older)
         context[options.resolved_name(choice)] = "{{ " + expression + " }}"
+    context["_template_source"] = options.TEMPLATE_SOURCE
     # Rendered last, before cookiecutter creates any folder: refuses bad answers with one line each.
     context["__answers_checked"] = "{{ cookiecutter|refuse_bad_answers }}"
     context["__prompts__"] = prompts
@@ -150,6 +151,7 @@ def copier_yml() -> str:
     computed += [
         f"{options.resolved_name(c)!r}: " + options.alias_expression(c, "{}", "{}") for c in options.CHOICES
     ]
+    computed.append(f"'_template_source': {options.TEMPLATE_SOURCE!r}")
     config["cookiecutter"] = {
         "type": "json",
         "when": False,
@@ -200,7 +202,9 @@ if __name__ == "__main__":
 '''
 
 POST_GEN_MAIN = """
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 ONLY_FOR_COPIER = (".copier-answers.yml",)
@@ -227,9 +231,8 @@ def next_steps(project: Path, answers: dict) -> str:
     if password:
         lines.append("  cp .env.example .env   # then set APP_USERS and APP_SECRET_KEY in it")
     lines += [
-        "  "
-        + ("set -a && . ./.env && set +a && " if password else "")
-        + "uvicorn app:app --port 8000 --http h11 --no-proxy-headers",
+        "  uvicorn app:app --port 8000 --http h11 --no-proxy-headers"
+        + (" --env-file .env" if password else ""),
         "  open http://127.0.0.1:8000/" + ("" if answers["parent"] == "streamlit" else "dashboard/"),
         "  pytest   # the project's own tests",
         "",
@@ -237,10 +240,59 @@ def next_steps(project: Path, answers: dict) -> str:
     return "\\n".join(lines)
 
 
+# --- .cruft.json: where this project came from, as cruft itself writes it -------------------
+# What cookiecutter adds for its own use; cruft records neither (_commit is cruft's own).
+NOT_RECORDED = ("_output_dir", "_repo_dir", "_checkout")
+
+
+def template_dir() -> Path:
+    \"\"\"The template's directory (cookiecutter keeps a relative one relative to where it ran).\"\"\"
+    return Path(os.environ.get("PWD", "."), CONTEXT["_repo_dir"])
+
+
+def template_address() -> str:
+    \"\"\"A git address cruft can clone: the template as given, abbreviations expanded.\"\"\"
+    from cookiecutter.config import BUILTIN_ABBREVIATIONS
+    from cookiecutter.repository import expand_abbreviations, is_repo_url
+
+    given = expand_abbreviations(CONTEXT["_template"], BUILTIN_ABBREVIATIONS)
+    if is_repo_url(given):
+        return given
+    local = template_dir()
+    return str(local.resolve()) if local.is_dir() else CONTEXT["_template_source"]
+
+
+def template_commit() -> str | None:
+    \"\"\"The template's commit; None when it is not a git checkout (or git is missing).\"\"\"
+    if shutil.which("git") is None:
+        return None
+    git = ["git", "-C", str(template_dir()), "rev-parse", "HEAD"]
+    result = subprocess.run(git, capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def record_template_state(project: Path) -> None:
+    \"\"\"Write .cruft.json so `cruft update` knows the template, its commit and the answers.
+
+    Under cruft (create, update) cruft writes it itself, and its context carries _commit.
+    \"\"\"
+    if "_commit" in CONTEXT:
+        return
+    commit = template_commit()
+    template = template_address()
+    context = {key: value for key, value in CONTEXT.items() if key not in NOT_RECORDED}
+    context.update(_template=template, _commit=commit)
+    state = {"template": template, "commit": commit, "checkout": None,
+             "context": {"cookiecutter": context}, "directory": None}  # fmt: skip
+    text = json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": "))
+    (project / ".cruft.json").write_text(text + "\\n")
+
+
 def main() -> int:
     project = Path.cwd()
     answers = typed(CONTEXT)
     remove_unused(project, answers)
+    record_template_state(project)
     print(next_steps(project, answers))
     return 0
 

@@ -65,6 +65,7 @@ from {{ pkg }}.ip_allowlist import AllowlistSettings, IPAllowlistMiddleware
 {% if c.websocket -%}
 from {{ pkg }}.live_ticks import live_routes
 {% endif -%}
+from {{ pkg }}.logs import configure_logging
 {% if c.mcp -%}
 from {{ pkg }}.mcp_tools import (
     create_mcp,
@@ -87,6 +88,7 @@ from {{ pkg }}.trusted_host import (
 {% if c.lifespan -%}
 from {{ pkg }}.warmup import {% if c.mcp %}load_reference_data, {% endif %}warm_caches
 {% endif %}
+configure_logging()  # before anything logs: one line per request
 HERE = Path(__file__).parent
 edge = EdgeSettings.from_env()  # PUBLIC_BASE_URL and TRUSTED_PROXIES, read once for every layer
 {%- if c.__auth == "password" %}
@@ -196,5 +198,5 @@ if __name__ == "__main__":  # python app.py
 {%- else %}
     import uvicorn
 
-    uvicorn.run(app, host="127.0.0.1", port=port, http="h11", proxy_headers=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, http="h11", proxy_headers=False, log_config=None)  # logs.py
 {%- endif %}

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support import ROOT, bake, combination_id, pairwise
+from tests.support import bake, combination_id, pairwise, template_files_copy
 
 PAIRWISE = pairwise()
-ANSWER_FILES = {".cookiecutter.json", ".copier-answers.yml"}
+ANSWER_FILES = {".cookiecutter.json", ".cruft.json", ".copier-answers.yml"}
 GIT_ENV = {
     **os.environ,
     "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.com",
@@ -32,13 +32,7 @@ def git(cwd, *args: str) -> str:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     """This repository's files (committed or not) as a fresh git repository: copier reads git."""
-    clone = tmp_path_factory.mktemp("template")
-    files = git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")
-    for name in filter(None, files):
-        source = ROOT / name
-        if source.is_file():
-            (clone / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, clone / name)
+    clone = template_files_copy(tmp_path_factory.mktemp("template"))
     git(clone, "init", "-q", "-b", "main")
     git(clone, "add", "-A")
     git(clone, "commit", "-q", "-m", "template")

@@ -10,15 +10,16 @@ keep `pytest` green. To take a newer template version later, run `cruft update` 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import streamlit as st
+from streamlit.logger import get_logger
 
-log = logging.getLogger(__name__)
+# Streamlit's logger: its handler and level (INFO), one line per event under any server.
+log = get_logger(__name__)
 
 
 @st.cache_resource
@@ -43,10 +44,10 @@ async def warm_caches(app: Any) -> AsyncIterator[dict[str, Any]]:
     model = await asyncio.to_thread(load_model)
     rows = await asyncio.to_thread(load_reference_data)
     warmed_in = round(time.perf_counter() - started, 3)
-    log.warning("caches warmed in %.3fs", warmed_in)
+    log.info("caches warmed in %.3fs", warmed_in)
     try:
         yield {"model_name": model["name"], "rows": len(rows), "warmed_in_seconds": warmed_in}
     finally:
         load_model.clear()  # release the resource; a real pool would close() here
-        log.warning("lifespan shut down cleanly")
+        log.info("lifespan shut down cleanly")
 {%- endraw %}
