@@ -30,7 +30,7 @@ PART_FILES = {
     "lifespan": ["{pkg}/warmup.py"],
 }
 PARENT_FILES = {
-    "fastapi": ["{pkg}/fastapi_site.py", "{pkg}/home.py"],
+    "fastapi": ["{pkg}/fastapi_site.py", "{pkg}/home.py", "{pkg}/api_docs.py"],
     "streamlit": [],
     "django": ["{pkg}/django_site.py", "{pkg}/home.py", "{pkg}/asgi_glue.py"],
     "flask": ["{pkg}/flask_site.py", "{pkg}/home.py", "{pkg}/asgi_glue.py"],

@@ -30,9 +30,14 @@ PARTS: dict[str, str] = {
     "live_ticks.py": "route_websocket_stream.py",
     "warmup.py": "core_lifespan_lifecycle.py",
     "asgi_glue.py": "mount_django.py",
+    "api_docs.py": "mount_streamlit_as_subapp.py",
+    "error_pages.py": "route_error_pages.py",
 }
 # references that carry a copy of another's part (single files must stand alone)
-TWINS: dict[str, str] = {"mount_flask.py": "mount_django.py"}
+TWINS: dict[str, str] = {
+    "mount_flask.py": "mount_django.py",
+    "mount_fastapi.py": "mount_streamlit_as_subapp.py",
+}
 
 
 def extract(reference: Path) -> str:

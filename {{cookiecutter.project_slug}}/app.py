@@ -2,7 +2,6 @@
 {%- set pkg = c.project_slug -%}
 {%- set mounted = c.parent != "streamlit" -%}
 {%- set wsgi = c.parent in ["django", "flask"] -%}
-{%- set has_middleware = c.security_headers or c.ip_allowlist or c.auth_cookie -%}
 {%- set dashboard_url = "/dashboard/" if mounted else "/" -%}
 """The composition root: every part of this project is wired together here, and only here.
 
@@ -34,15 +33,17 @@ from fastmcp.utilities.lifespan import combine_lifespans
 {%- if wsgi %}
 from starlette.applications import Starlette
 {%- endif %}
-{%- if c.security_headers or c.ip_allowlist %}
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-{%- endif %}
 {%- if wsgi %}
 from starlette.routing import Mount
 {%- endif %}
 
 {% if c.seo or c.parent == "fastapi" -%}
 from {{ pkg }} import {% if c.seo %}DESCRIPTION, {% endif %}PROJECT_NAME
+{% endif -%}
+{% if c.parent == "fastapi" -%}
+from {{ pkg }}.api_docs import self_hosted_docs
 {% endif -%}
 {% if wsgi -%}
 from {{ pkg }}.asgi_glue import http_only, slash_redirect
@@ -52,7 +53,9 @@ from {{ pkg }}.auth import AuthSettings, auth_middleware, login_routes
 {% endif -%}
 {% if c.parent == "django" -%}
 from {{ pkg }}.django_site import application as django_app
-{% elif c.parent == "fastapi" -%}
+{% endif -%}
+from {{ pkg }}.error_pages import ServerErrorPageMiddleware, http_error_page
+{% if c.parent == "fastapi" -%}
 from {{ pkg }}.fastapi_site import router as site_router
 {% elif c.parent == "flask" -%}
 from {{ pkg }}.flask_site import flask_app
@@ -89,13 +92,14 @@ site = SiteInfo.from_env(PROJECT_NAME, DESCRIPTION, pages=["/"{% if mounted %}, 
 {%- if mounted %}
 dashboard = st.App(HERE / "dashboard.py"{% if c.lifespan %}, lifespan=warm_caches{% endif %})
 {%- endif %}
-{%- if has_middleware %}
 
-# Outermost first: headers on every answer, then who may connect, then who is signed in.
+# Outermost first: headers on every answer, a readable 500 page for any raised exception,
+# then who may connect, then who is signed in.
 middleware = [
 {%- if c.security_headers %}
     Middleware(SecurityHeadersMiddleware),
 {%- endif %}
+    Middleware(ServerErrorPageMiddleware),
 {%- if c.ip_allowlist %}
     Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env()),
 {%- endif %}
@@ -103,7 +107,7 @@ middleware = [
     *auth_middleware(auth),
 {%- endif %}
 ]
-{%- endif %}
+error_pages = {HTTPException: http_error_page}  # 404, 405...: HTML for browsers, JSON otherwise
 
 routes = [
     *health_routes(),
@@ -134,9 +138,8 @@ routes = [
 app = st.App(
     HERE / "dashboard.py",
     routes=routes,
-{%- if has_middleware %}
     middleware=middleware,
-{%- endif %}
+    exception_handlers=error_pages,
 {%- if c.lifespan and c.mcp %}
     lifespan=combine_lifespans(warm_caches, mcp_lifespan(mcp_app)),
 {%- elif c.lifespan %}
@@ -152,11 +155,12 @@ app = st.App(
 app = {{ "FastAPI" if c.parent == "fastapi" else "Starlette" }}(
 {%- if c.parent == "fastapi" %}
     title=PROJECT_NAME,
+    docs_url=None,  # self_hosted_docs below: no CDN, no inline script
+    redoc_url=None,
 {%- endif %}
     routes=routes,
-{%- if has_middleware %}
     middleware=middleware,
-{%- endif %}
+    exception_handlers=error_pages,
 {%- if c.mcp %}
     lifespan=combine_lifespans(dashboard.lifespan(), mcp_lifespan(mcp_app)),
 {%- else %}
@@ -165,6 +169,7 @@ app = {{ "FastAPI" if c.parent == "fastapi" else "Starlette" }}(
 )
 {%- if c.parent == "fastapi" %}
 app.include_router(site_router)
+self_hosted_docs(app)  # /docs and /redoc
 app.mount("/dashboard", dashboard)  # FastAPI redirects /dashboard to /dashboard/
 {%- endif %}
 {%- endif %}
