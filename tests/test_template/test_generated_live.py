@@ -2,16 +2,12 @@
 ``uvicorn app:app`` and ``streamlit run app.py`` serving the dashboard in Chromium."""
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
 from tests.support import (
+    NOISY_START,
     PARENTS,
-    all_parts,
-    bake,
     collect_csp,
     free_port,
     rerun_with_slider,
@@ -19,35 +15,20 @@ from tests.support import (
     wait_for_dashboard,
     watch,
 )
+from tests.test_template.conftest import AUTH_ENV, PROJECT_NAME, same_project, submit_login_form
 
 pytestmark = pytest.mark.live
-
-PROJECT_NAME = "Acme Sales Board"
-AUTH_ENV = {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}
-
-
-def fresh_venv(project: Path) -> Path:
-    """A new venv with the project installed from its own pyproject (uv, from its cache)."""
-    venv = project / ".venv"
-    subprocess.run([sys.executable, "-m", "uv", "venv", "-q", "-p", sys.executable, str(venv)], check=True)
-    python = venv / "bin" / "python"
-    install = [sys.executable, "-m", "uv", "pip", "install", "-q", "--python", str(python), "-e", ".[test]"]
-    subprocess.run(install, cwd=project, check=True)
-    return python
 
 
 def sign_in_if_needed(page, auth: bool) -> None:
     if auth:
         page.wait_for_url("**/login**")
-        page.fill("input[name=password]", TEST_PASSWORD)
-        page.click("button[type=submit]")
+        submit_login_form(page)
 
 
-@pytest.mark.parametrize("parent", PARENTS)
-@pytest.mark.parametrize("on", [True, False], ids=["all-on", "all-off"])
-def test_generated_project_works_for_real(page, tmp_path, parent, on):
-    project = bake(tmp_path, project_name=PROJECT_NAME, parent=parent, **all_parts(on))
-    python = fresh_venv(project)
+@pytest.mark.parametrize(("parent", "on"), [same_project(p, on) for on in (True, False) for p in PARENTS])
+def test_generated_project_works_for_real(page, tmp_path, installed_project, parent, on):
+    project, python = installed_project(parent, on)
 
     pytest_command = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     own_tests = subprocess.run(pytest_command, cwd=project, capture_output=True, text=True)
@@ -74,6 +55,7 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
         page.wait_for_timeout(500)
         collect_csp(page, report)
         assert report.problems == []
+    assert not [line for line in server.log().splitlines() if any(n in line for n in NOISY_START)]
 
     port = free_port()
     streamlit_run = [str(python), "-m", "streamlit", "run", "app.py", "--server.port", str(port),
