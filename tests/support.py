@@ -228,6 +228,7 @@ def jinja_leftovers(project: Path) -> list[str]:
 
 # Start-up noise that means a cache or a spinner was used outside Streamlit's runtime.
 NOISY_START = ("No runtime found", "missing ScriptRunContext")
+_ERROR_STATUS = "Failed to load resource: the server responded with a status of"
 
 
 @dataclass
@@ -252,19 +253,20 @@ def crawl(
     not_found: str | None = "/no-such-page",
     skip: Sequence[str] = ("/logout",),
     required_headers: Sequence[str] = (),
+    expected_errors: Sequence[str] = (),
 ) -> CrawlResult:
     """Open each of ``pages`` (path -> text it must show), a 404 and every same-site link on them.
 
     Any console error, page error, CSP violation, failed request, error status (but the
-    404's own) or same-site response without one of ``required_headers`` is a problem; so
-    is a page whose expected text does not appear.
+    404's own and those of ``expected_errors``) or same-site response without one of
+    ``required_headers`` is a problem; so is a page whose expected text does not appear.
     """
     result = CrawlResult()
     failed: list[str] = []
-    expected_errors = {base_url + not_found} if not_found else set()
+    error_urls = {base_url + path for path in (*expected_errors, *([not_found] if not_found else []))}
 
     def on_response(response) -> None:
-        if response.status >= 400 and response.url not in expected_errors:
+        if response.status >= 400 and response.url not in error_urls:
             failed.append(f"{response.status} {response.url}")
         if response.url.startswith(base_url + "/"):
             missing = [name for name in required_headers if name not in response.headers]
@@ -300,5 +302,7 @@ def crawl(
             if link not in seen and not path.startswith(tuple(skip)):
                 seen.add(link)
                 queue.append((link, ""))
+    # An error status is in ``failed`` already, by URL, with the expected ones left out.
+    report.console_errors = [e for e in report.console_errors if not e.startswith(_ERROR_STATUS)]
     result.problems += report.problems + failed
     return result
