@@ -1,12 +1,15 @@
 """Baked projects installed in fresh venvs, shared by the live checks and the crawl.
 
 Baking and installing takes most of a live test's time, so each (parent, parts) project is
-made once per test process; ``same_project`` puts the tests that share one in the same
-xdist group, hence the same process.
+made once per run, whichever pytest-xdist worker asks first; the others wait for it.
 """
 
+import contextlib
+import fcntl
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,10 +32,8 @@ def fresh_venv(project: Path) -> Path:
 
 
 def same_project(parent: str, on: bool):
-    """A pytest.param for (parent, all parts on/off), grouped with the other tests of that project."""
-    state = "all-on" if on else "all-off"
-    group = pytest.mark.xdist_group(f"{parent}-{state}")
-    return pytest.param(parent, on, id=f"{state}-{parent}", marks=group)
+    """A pytest.param for (parent, all parts on/off)."""
+    return pytest.param(parent, on, id=f"{'all-on' if on else 'all-off'}-{parent}")
 
 
 ALL_ON = [same_project(parent, True) for parent in PARENTS]
@@ -50,16 +51,28 @@ def sign_in(page, base_url: str) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
+@contextlib.contextmanager
+def exclusive(lock_file: Path) -> Iterator[None]:
+    with lock_file.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
 @pytest.fixture(scope="session")
 def installed_project(tmp_path_factory):
-    """``installed_project(parent, on)`` -> (project dir, its venv's python), made once per process."""
-    made: dict[tuple[str, bool], tuple[Path, Path]] = {}
+    """``installed_project(parent, on)`` -> (project dir, its venv's python), made once per run."""
+    basetemp = tmp_path_factory.getbasetemp()
+    shared = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp  # this run's
 
     def get(parent: str, on: bool) -> tuple[Path, Path]:
-        if (parent, on) not in made:
-            root = tmp_path_factory.mktemp(f"{parent}-{'on' if on else 'off'}")
-            project = bake(root, project_name=PROJECT_NAME, parent=parent, **all_parts(on))
-            made[parent, on] = project, fresh_venv(project)
-        return made[parent, on]
+        root = shared / f"baked-{parent}-{'on' if on else 'off'}"
+        with exclusive(root.with_suffix(".lock")):
+            if not (root / "ready").exists():
+                root.mkdir(exist_ok=True)
+                project = bake(root, project_name=PROJECT_NAME, parent=parent, **all_parts(on))
+                fresh_venv(project)
+                (root / "ready").write_text(str(project))
+        project = Path((root / "ready").read_text())
+        return project, project / ".venv" / "bin" / "python"
 
     return get
