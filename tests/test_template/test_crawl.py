@@ -3,6 +3,9 @@ part on: the home page, the dashboard, /login, FastAPI's /docs and /redoc, Djang
 Flask's pages, a 404, and every same-site link on them. Zero CSP violations, page errors or
 failed requests; every response carries the security headers; the start log is quiet."""
 
+import os
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -21,6 +24,18 @@ START_PAGES = {
 # Followed from those pages: proof that the crawl did not stop at the start pages.
 LINKED = {"/healthz", "/api/summary", "/robots.txt", "/sitemap.xml", "/manifest.json"}
 SECURITY_HEADERS = ("content-security-policy", "x-frame-options", "x-content-type-options")
+SCREENSHOTS = os.environ.get("CRAWL_SCREENSHOTS")  # a folder: docs/make_screenshots.py sets it
+
+
+def screenshot_dashboard(page, url: str, target: Path) -> None:
+    """The README's picture: the signed-in dashboard with live ticks and the warmed cache."""
+    page.set_viewport_size({"width": 1280, "height": 1150})
+    page.goto(url)
+    ticks = "Number(f.contentDocument?.querySelector('[data-testid=live-seq]')?.textContent) >= 3"
+    page.wait_for_function(f"() => [...document.querySelectorAll('iframe')].some(f => {ticks})")
+    page.get_by_text("Warmed at start-up").wait_for()
+    page.wait_for_timeout(1500)  # let the charts finish drawing
+    page.screenshot(path=str(target))
 
 
 @pytest.mark.parametrize(("parent", "on"), ALL_ON)
@@ -41,6 +56,9 @@ def test_every_page_renders_cleanly(page, tmp_path, installed_project, parent, o
         with httpx.Client(base_url=server.base_url, cookies=cookies) as http:
             wrong_method = http.post("/healthz", headers={"Accept": "text/html"})
             api_miss = http.get("/api/no-such-route", headers={"Accept": "application/json"})
+        if SCREENSHOTS:
+            dashboard = "/" if parent == "streamlit" else "/dashboard/"
+            screenshot_dashboard(page, server.base_url + dashboard, Path(SCREENSHOTS) / f"{parent}.png")
         log = server.log()
 
     assert result.problems == []
