@@ -29,6 +29,7 @@ Open
 from __future__ import annotations
 
 import html
+from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -46,7 +47,7 @@ def error_response(
     request: Request, status: int, detail: str, headers: dict[str, str] | None = None
 ) -> Response:
     """An HTML page for browsers; JSON for clients that ask for it (API clients, fetch)."""
-    title = _TITLES.get(status, "Request failed")
+    title = _TITLES.get(status) or HTTPStatus(status).phrase
     if "text/html" not in request.headers.get("accept", ""):
         return JSONResponse({"error": title, "detail": detail}, status, headers=headers)
     page = _PAGE.format(title=html.escape(title), detail=html.escape(detail))

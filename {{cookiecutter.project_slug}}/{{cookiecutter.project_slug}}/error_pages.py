@@ -7,6 +7,7 @@ the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
 from __future__ import annotations
 
 import html
+from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -24,7 +25,7 @@ def error_response(
     request: Request, status: int, detail: str, headers: dict[str, str] | None = None
 ) -> Response:
     """An HTML page for browsers; JSON for clients that ask for it (API clients, fetch)."""
-    title = _TITLES.get(status, "Request failed")
+    title = _TITLES.get(status) or HTTPStatus(status).phrase
     if "text/html" not in request.headers.get("accept", ""):
         return JSONResponse({"error": title, "detail": detail}, status, headers=headers)
     page = _PAGE.format(title=html.escape(title), detail=html.escape(detail))
