@@ -186,6 +186,18 @@ def rerun_with_slider(page, label: str = "Points") -> None:
     )
 
 
+def submit_login_form(page, password: str) -> None:
+    """Fill in and send the login form the page shows (the one place that knows that form)."""
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def sign_in(page, base_url: str, password: str) -> None:
+    page.goto(base_url + "/login")
+    submit_login_form(page, password)
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
 def run_async(coroutine):
     """``asyncio.run`` in a worker thread: Playwright's sync API owns this thread's loop."""
     from concurrent.futures import ThreadPoolExecutor

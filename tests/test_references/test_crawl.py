@@ -6,7 +6,7 @@ beyond loopback), the expected text on each, and a start log without Streamlit's
 import pytest
 
 from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
-from tests.support import NOISY_START, ROOT, crawl, free_port, serve, uvicorn_command
+from tests.support import NOISY_START, ROOT, crawl, free_port, serve, sign_in, uvicorn_command
 
 pytestmark = pytest.mark.live
 
@@ -48,10 +48,7 @@ def test_reference_pages_render_cleanly(page, tmp_path, name):
     ready = "/login" if needs_sign_in else next(iter(pages))
     with serve(command, cwd=ROOT, port=port, ready_path=ready, env=env, log_dir=tmp_path) as server:
         if needs_sign_in:
-            page.goto(server.base_url + "/login")
-            page.fill("input[name=password]", TEST_PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(lambda url: "/login" not in url)
+            sign_in(page, server.base_url, TEST_PASSWORD)
         result = crawl(
             page, server.base_url, pages, not_found=not_found, expected_errors=EXPECTED_ERRORS.get(name, ())
         )

@@ -39,18 +39,6 @@ def same_project(parent: str, on: bool):
 ALL_ON = [same_project(parent, True) for parent in PARENTS]
 
 
-def submit_login_form(page) -> None:
-    """Fill in and send the login form the page shows (the one place that knows that form)."""
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("button[type=submit]")
-
-
-def sign_in(page, base_url: str) -> None:
-    page.goto(base_url + "/login")
-    submit_login_form(page)
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
 @contextlib.contextmanager
 def exclusive(lock_file: Path) -> Iterator[None]:
     with lock_file.open("w") as handle:

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import NOISY_START, crawl, free_port, serve
-from tests.test_template.conftest import ALL_ON, AUTH_ENV, sign_in
+from tests.support import NOISY_START, crawl, free_port, serve, sign_in
+from tests.test_template.conftest import ALL_ON, AUTH_ENV
 
 pytestmark = pytest.mark.live
 
@@ -46,7 +46,7 @@ def test_every_page_renders_cleanly(page, tmp_path, installed_project, parent, o
                "--no-proxy-headers"]  # fmt: skip
     options = {"cwd": project, "ready_path": "/healthz", "env": AUTH_ENV, "log_dir": tmp_path}
     with serve(uvicorn, port=port, **options) as server:
-        sign_in(page, server.base_url)
+        sign_in(page, server.base_url, AUTH_ENV["APP_PASSWORD"])
         # Unknown paths under the Streamlit parent are Streamlit's: it shows the dashboard.
         not_found = None if parent == "streamlit" else "/no-such-page"
         result = crawl(

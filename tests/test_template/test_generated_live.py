@@ -12,10 +12,11 @@ from tests.support import (
     free_port,
     rerun_with_slider,
     serve,
+    submit_login_form,
     wait_for_dashboard,
     watch,
 )
-from tests.test_template.conftest import AUTH_ENV, PROJECT_NAME, same_project, submit_login_form
+from tests.test_template.conftest import AUTH_ENV, PROJECT_NAME, same_project
 
 pytestmark = pytest.mark.live
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.live
 def sign_in_if_needed(page, auth: bool) -> None:
     if auth:
         page.wait_for_url("**/login**")
-        submit_login_form(page)
+        submit_login_form(page, AUTH_ENV["APP_PASSWORD"])
 
 
 @pytest.mark.parametrize(("parent", "on"), [same_project(p, on) for on in (True, False) for p in PARENTS])
