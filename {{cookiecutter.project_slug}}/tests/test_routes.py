@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 {%- endif %}
 {%- endif %}
 
-from tests.conftest import DASHBOARD
+from tests.conftest import {% if c.parent != "streamlit" %}CLIENT, {% endif %}DASHBOARD
 {%- if c.auth_cookie %}
 
 CLIENT_FIXTURE = "signed_in"
@@ -76,6 +76,31 @@ def test_errors_are_readable_pages_or_json(request):
 {%- endif %}
 {%- if c.security_headers %}
     assert "content-security-policy" in {{ "missing" if c.parent in ["django", "flask"] else "wrong_method" }}.headers
+{%- endif %}
+{%- if c.parent != "streamlit" %}
+
+
+def test_a_crash_is_a_readable_500_without_the_traceback(app, request):
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    async def crash(request):
+        raise RuntimeError("a bug in a route")
+
+    shared = request.getfixturevalue(CLIENT_FIXTURE)
+    app.router.routes.insert(0, Route("/crash-for-test", crash))
+    try:
+        # Not used as a context manager: the shared client has started the app already.
+        raw = TestClient(app, base_url="http://127.0.0.1", client=CLIENT, raise_server_exceptions=False)
+        raw.cookies = shared.cookies
+        page = raw.get("/crash-for-test", headers={"Accept": "text/html"})
+    finally:
+        app.router.routes.pop(0)
+    assert page.status_code == 500 and "Something went wrong" in page.text
+    assert "RuntimeError" not in page.text and "Traceback" not in page.text
+{%- if c.security_headers %}
+    assert "content-security-policy" in page.headers  # Starlette's own 500 would lack it
+{%- endif %}
 {%- endif %}
 {%- if c.security_headers %}
 
