@@ -96,7 +96,7 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
             "flask": "Flask owns /, the dashboard is at /dashboard/ (an existing Flask app)",
         },
         files={
-            "fastapi": (f"{PKG}/fastapi_site.py", f"{PKG}/home.py"),
+            "fastapi": (f"{PKG}/fastapi_site.py", f"{PKG}/home.py", f"{PKG}/api_docs.py"),
             "streamlit": (),
             "django": (f"{PKG}/django_site.py", f"{PKG}/home.py", f"{PKG}/asgi_glue.py"),
             "flask": (f"{PKG}/flask_site.py", f"{PKG}/home.py", f"{PKG}/asgi_glue.py"),

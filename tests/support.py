@@ -206,6 +206,19 @@ def rerun_with_slider(page, label: str = "Points") -> None:
     )
 
 
+def submit_login_form(page, password: str = TEST_PASSWORD, user: str = TEST_USER) -> None:
+    """Fill in and send the login form the page shows (the one place that knows that form)."""
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def sign_in_browser(page, base_url: str, password: str = TEST_PASSWORD) -> None:
+    page.goto(base_url + "/login")
+    submit_login_form(page, password)
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
 def run_async(coroutine):
     """``asyncio.run`` in a worker thread: Playwright's sync API owns this thread's loop."""
     from concurrent.futures import ThreadPoolExecutor
@@ -254,9 +267,7 @@ async def stream_handshake(url: str, cookie: str | None = None) -> None:
 def sign_in_page(page, password: str = TEST_PASSWORD) -> None:
     """Wait for the login page the browser was sent to, and sign in there."""
     page.wait_for_url("**/login**")
-    page.fill("input[name=username]", TEST_USER)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    submit_login_form(page, password)
 
 
 _LIVE_TICKS_AT_LEAST = (
@@ -384,3 +395,87 @@ def template_files_copy(target: Path) -> Path:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
     return target
+
+
+# --- crawling every page a user is pointed to ----------------------------------------------
+
+# Start-up noise that means a cache or a spinner was used outside Streamlit's runtime.
+NOISY_START = ("No runtime found", "missing ScriptRunContext")
+_ERROR_STATUS = "Failed to load resource: the server responded with a status of"
+
+
+@dataclass
+class CrawlResult:
+    visited: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _same_site_links(page, base_url: str) -> list[str]:
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    for frame in page.frames[1:]:  # Streamlit components live in same-origin iframes
+        with contextlib.suppress(Exception):
+            hrefs += frame.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    return [href.split("#", 1)[0] for href in hrefs if href.startswith(base_url + "/")]
+
+
+def crawl(
+    page,
+    base_url: str,
+    pages: dict[str, str],
+    *,
+    not_found: str | None = "/no-such-page",
+    skip: Sequence[str] = ("/logout",),
+    required_headers: Sequence[str] = (),
+    expected_errors: Sequence[str] = (),
+) -> CrawlResult:
+    """Open each of ``pages`` (path -> text it must show), a 404 and every same-site link on them.
+
+    Any console error, page error, CSP violation, failed request, error status (but the
+    404's own and those of ``expected_errors``) or same-site response without one of
+    ``required_headers`` is a problem; so is a page whose expected text does not appear.
+    """
+    result = CrawlResult()
+    failed: list[str] = []
+    error_urls = {base_url + path for path in (*expected_errors, *([not_found] if not_found else []))}
+
+    def on_response(response) -> None:
+        if response.status >= 400 and response.url not in error_urls:
+            failed.append(f"{response.status} {response.url}")
+        if response.url.startswith(base_url + "/"):
+            missing = [name for name in required_headers if name not in response.headers]
+            if missing:
+                failed.append(f"{response.url} lacks {', '.join(missing)}")
+
+    def on_failed(request) -> None:
+        # A navigation cancels what the previous page still loaded: that is not a failure.
+        if request.failure != "net::ERR_ABORTED":
+            failed.append(f"{request.failure} {request.url}")
+
+    page.on("response", on_response)
+    page.on("requestfailed", on_failed)
+    report = watch(page)
+    queue = [(base_url + path, text) for path, text in pages.items()]
+    if not_found:
+        queue.append((base_url + not_found, "not found"))
+    seen = {url for url, _ in queue}
+    while queue:
+        url, text = queue.pop(0)
+        page.goto(url)
+        result.visited.append(url.removeprefix(base_url))
+        if text:
+            page.get_by_text(re.compile(re.escape(text), re.IGNORECASE)).first.wait_for(timeout=60_000)
+        else:
+            page.wait_for_load_state("load")
+        page.wait_for_timeout(300)  # late requests and console messages
+        if not page.evaluate("() => (document.body || document.documentElement).textContent.trim()"):
+            result.problems.append(f"{url}: blank page")
+        collect_csp(page, report)
+        for link in _same_site_links(page, base_url):
+            path = link.removeprefix(base_url)
+            if link not in seen and not path.startswith(tuple(skip)):
+                seen.add(link)
+                queue.append((link, ""))
+    # An error status is in ``failed`` already, by URL, with the expected ones left out.
+    report.console_errors = [e for e in report.console_errors if not e.startswith(_ERROR_STATUS)]
+    result.problems += report.problems + failed
+    return result

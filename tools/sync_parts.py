@@ -35,6 +35,8 @@ PARTS: dict[str, str] = {
     "live_ticks.py": "route_websocket_stream.py",
     "warmup.py": "core_lifespan_lifecycle.py",
     "asgi_glue.py": "mount_django.py",
+    "api_docs.py": "mount_streamlit_as_subapp.py",
+    "error_pages.py": "route_error_pages.py",
 }
 # What a module does, where the reference's first line does not say it for every parent.
 SUMMARIES: dict[str, str] = {
@@ -44,7 +46,10 @@ SUMMARIES: dict[str, str] = {
 # The reference a module comes from, as its owner should read it (the glue has one per parent).
 SOURCES: dict[str, str] = {"asgi_glue.py": "mount_{{ cookiecutter.parent }}.py"}
 # references that carry a copy of another's part (single files must stand alone)
-TWINS: dict[str, str] = {"mount_flask.py": "mount_django.py"}
+TWINS: dict[str, str] = {
+    "mount_flask.py": "mount_django.py",
+    "mount_fastapi.py": "mount_streamlit_as_subapp.py",
+}
 
 
 def extract(reference: Path) -> str:

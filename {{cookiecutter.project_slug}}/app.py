@@ -34,9 +34,8 @@ from fastmcp.utilities.lifespan import combine_lifespans
 {%- if wsgi %}
 from starlette.applications import Starlette
 {%- endif %}
-{%- if c.security_headers or c.ip_allowlist %}
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-{%- endif %}
 {%- if wsgi %}
 from starlette.routing import Mount
 {%- endif %}
@@ -44,6 +43,9 @@ from starlette.routing import Mount
 
 {% if from_package -%}
 from {{ pkg }} import {{ from_package|join(", ") }}
+{% endif -%}
+{% if c.parent == "fastapi" -%}
+from {{ pkg }}.api_docs import self_hosted_docs
 {% endif -%}
 {% if wsgi -%}
 from {{ pkg }}.asgi_glue import http_only, slash_redirect
@@ -53,7 +55,9 @@ from {{ pkg }}.auth import AuthSettings, auth_middleware, login_routes
 {% endif -%}
 {% if c.parent == "django" -%}
 from {{ pkg }}.django_site import application as django_app
-{% elif c.parent == "fastapi" -%}
+{% endif -%}
+from {{ pkg }}.error_pages import ServerErrorPageMiddleware, http_error_page
+{% if c.parent == "fastapi" -%}
 from {{ pkg }}.fastapi_site import router as site_router
 {% elif c.parent == "flask" -%}
 from {{ pkg }}.flask_site import flask_app
@@ -116,12 +120,14 @@ dashboard = st.App(HERE / "dashboard.py"{% if c.lifespan %}, lifespan=warm_cache
 {%- endif %}
 
 # Outermost first: the real client and scheme (from a trusted proxy only), headers on every
-# answer, your host names only, then who may connect, then who is signed in.
+# answer, a readable 500 page for any raised exception, your host names only, then who may
+# connect, then who is signed in.
 middleware = [
     proxy_trust_middleware(edge),
 {%- if c.security_headers %}
     Middleware(SecurityHeadersMiddleware),
 {%- endif %}
+    Middleware(ServerErrorPageMiddleware),
     *edge_guard_middleware(edge),
 {%- if c.ip_allowlist %}
     Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env(), open_paths=[HEALTH_PATH]),
@@ -130,6 +136,7 @@ middleware = [
     *auth_middleware(auth, open_paths=[HEALTH_PATH]),
 {%- endif %}
 ]
+error_pages = {HTTPException: http_error_page}  # 404, 405...: HTML for browsers, JSON otherwise
 
 routes = [
     *health_routes(),
@@ -161,6 +168,7 @@ app = st.App(
     HERE / "dashboard.py",
     routes=routes,
     middleware=middleware,
+    exception_handlers=error_pages,
 {%- if c.lifespan and c.mcp %}
     lifespan=combine_lifespans(warm_caches, mcp_lifespan(mcp_app)),
 {%- elif c.lifespan %}
@@ -176,9 +184,12 @@ app = st.App(
 app = {{ "FastAPI" if c.parent == "fastapi" else "Starlette" }}(
 {%- if c.parent == "fastapi" %}
     title=PROJECT_NAME,
+    docs_url=None,  # self_hosted_docs below: no CDN, no inline script
+    redoc_url=None,
 {%- endif %}
     routes=routes,
     middleware=middleware,
+    exception_handlers=error_pages,
 {%- if c.mcp %}
     lifespan=combine_lifespans(dashboard.lifespan(), mcp_lifespan(mcp_app)),
 {%- else %}
@@ -187,6 +198,7 @@ app = {{ "FastAPI" if c.parent == "fastapi" else "Starlette" }}(
 )
 {%- if c.parent == "fastapi" %}
 app.include_router(site_router)
+self_hosted_docs(app)  # /docs and /redoc, served from this project
 app.mount(DASHBOARD_PATH, dashboard)  # FastAPI redirects DASHBOARD_PATH to DASHBOARD_PATH + "/"
 {%- endif %}
 {%- endif %}

@@ -52,7 +52,7 @@ with right:
 {%- if c.parent == "fastapi" %}
                 "- [API docs](/docs) and [a JSON route](/api/summary)",
 {%- elif c.parent in ["django", "flask"] %}
-                "- [{{ c.parent|capitalize }} home](/) and [a JSON route](/api/summary)",
+                "- [{{ "Django" if c.parent == "django" else "Flask" }} home](/) and [a JSON route](/api/summary)",
 {%- endif %}
 {%- if c.mcp %}
                 "- MCP server for AI agents: `/mcp/` (streamable HTTP)",

@@ -64,7 +64,7 @@ def test_extra_connect_sources_are_a_constructor_argument():
 @pytest.mark.isolated
 def test_every_response_carries_the_policy_and_hsts_only_over_https():
     module = load_reference("middleware_security_headers")
-    with TestClient(module.app) as client:
+    with TestClient(module.app, raise_server_exceptions=False) as client:
         index = client.get("/")
         paths = ["/", "/api/headers", "/_stcore/health", "/favicon.png", first_asset(index.text)]
         for path in paths:
@@ -82,6 +82,12 @@ def test_every_response_carries_the_policy_and_hsts_only_over_https():
         assert sorted(c.split(";")[0] for c in cookies) == ["first=1", "second=2"]
         hsts = client.get("https://testserver/api/headers").headers["strict-transport-security"]
         assert hsts.startswith("max-age=63072000")
+        for url in ("http://testserver/api/boom", "https://testserver/api/boom"):
+            crash = client.get(url)  # a raised exception: Starlette's 500 is outside all middleware
+            assert crash.status_code == 500 and crash.text == "Internal Server Error"
+            assert installed_inline_script_hash() in crash.headers["content-security-policy"]
+            assert crash.headers["x-frame-options"] == "SAMEORIGIN"
+            assert ("strict-transport-security" in crash.headers) == url.startswith("https")
 
 
 @pytest.mark.live

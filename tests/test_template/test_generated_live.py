@@ -19,6 +19,7 @@ import yaml
 
 from tests.support import (
     AUTH_ENV,
+    NOISY_START,
     PARENTS,
     TEST_USER,
     all_parts,
@@ -178,6 +179,7 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
         page.wait_for_timeout(500)
         collect_csp(page, report)
         assert report.problems == []
+    assert quiet_start(server.log())
 
     port = free_port()
     streamlit_run = [str(python), "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -188,6 +190,7 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
         page.goto(srv.base_url + dashboard)
         sign_in_if_needed(page, on)
         wait_for_dashboard(page, PROJECT_NAME)
+    assert quiet_start(srv.log())
 
     if parent == "fastapi" and not on:  # the uv.lock the workflow made, installed as the image would
         dockerignore = (project / ".dockerignore").read_text().split()
@@ -196,3 +199,8 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
 
     if on:  # all parts on: every dependency the template can declare, at its lowest allowed version
         run_job_literally(project, job, {"python-version": "3.11", "resolution": "lowest-direct"})
+
+
+def quiet_start(log: str) -> bool:
+    """No "No runtime found" nor "missing ScriptRunContext" while the app started and warmed up."""
+    return not [line for line in log.splitlines() if any(noise in line for noise in NOISY_START)]

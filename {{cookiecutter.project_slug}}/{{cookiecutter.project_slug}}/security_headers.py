@@ -18,7 +18,8 @@ from pathlib import Path
 
 import secure
 from secure.middleware import SecureASGIMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
@@ -70,6 +71,10 @@ def _headers(*, https: bool, extra_connect_src: tuple[str, ...] = ()) -> secure.
 class SecurityHeadersMiddleware:
     """Adds the security headers; HSTS only when the request arrived over https.
 
+    Starlette answers an unhandled exception from outside every middleware, so that 500
+    would go out bare: this middleware answers it itself (plain text, with the headers) and
+    re-raises for the server's log, unless an inner middleware (an error page) already did.
+
     ``extra_connect_src`` lists other origins the page may fetch from or open websockets to
     (for example ``"wss://feed.example.com"``); by default only the page's own origin.
     """
@@ -79,6 +84,13 @@ class SecurityHeadersMiddleware:
         extra = tuple(extra_connect_src)
         self._over_http = SecureASGIMiddleware(app, secure=_headers(https=False, extra_connect_src=extra))
         self._over_https = SecureASGIMiddleware(app, secure=_headers(https=True, extra_connect_src=extra))
+        server_error = PlainTextResponse("Internal Server Error", 500)
+        self._error_over_http = SecureASGIMiddleware(
+            server_error, secure=_headers(https=False, extra_connect_src=extra)
+        )
+        self._error_over_https = SecureASGIMiddleware(
+            server_error, secure=_headers(https=True, extra_connect_src=extra)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,5 +99,18 @@ class SecurityHeadersMiddleware:
         # The scheme is what uvicorn saw, or what a *trusted* proxy said it saw.
         over_https = scope.get("scheme") == "https"
         handler = self._over_https if over_https else self._over_http
-        await handler(scope, receive, send)
+        started = False
+
+        async def note_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await handler(scope, receive, note_start)
+        except Exception:
+            if not started:
+                error = self._error_over_https if over_https else self._error_over_http
+                await error(scope, receive, send)
+            raise
 {%- endraw %}
