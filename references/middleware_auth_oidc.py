@@ -35,10 +35,8 @@ Files that come with it
     dashboard.py  .streamlit/config.toml
 
 Run it (from the folder it is copied into; in this repository: ``cd references``)
-    OIDC_ISSUER=https://id.example.com OIDC_CLIENT_ID=... OIDC_CLIENT_SECRET=... \\
-    PUBLIC_BASE_URL=http://127.0.0.1:8000 \\
-    APP_SECRET_KEY=$(python -c "import secrets; print(secrets.token_urlsafe(48))") \\
-        uvicorn middleware_auth_oidc:app --lifespan on --port 8000
+    uvicorn middleware_auth_oidc:app --lifespan on --port 8000 --env-file .env
+    (.env beside it: the variables above, e.g. PUBLIC_BASE_URL=http://127.0.0.1:8000)
 """
 
 # --- part: begin ---

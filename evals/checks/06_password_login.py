@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A password guards the page AND Streamlit's websocket; signing in opens both; /healthz stays open."""
+"""Named accounts guard the page AND Streamlit's websocket; signing in opens both; /healthz stays open."""
 
 import os
 
@@ -7,7 +7,7 @@ from _harness import Target, cookie_header, expect, is_streamlit_page, main, sig
 
 
 def check(target: Target) -> None:
-    password = os.environ.get("APP_PASSWORD") or "correct horse battery staple"  # evals.json's value
+    password = os.environ.get("EVAL_PASSWORD") or "correct horse battery staple"  # evals.json's value
     expect(target.get("/healthz").status_code == 200, "/healthz is not open")
     first = target.get("/")
     expect(first.is_redirect and "/login" in first.headers["location"], "/ is not sent to /login")
