@@ -170,7 +170,7 @@ def websocket_messages(url: str, count: int, timeout: float = 30) -> list[str]:
     return asyncio.run(receive())
 
 
-def sign_in(target: Target, password: str, login_path: str = "/login") -> httpx.Client:
+def sign_in(target: Target, password: str, login_path: str = "/login", user: str = "admin") -> httpx.Client:
     """Fill the login form like a browser: hidden fields kept, the password typed in."""
     client = httpx.Client(base_url=target.base_url, timeout=30)
     form_page = client.get(login_path)
@@ -184,8 +184,11 @@ def sign_in(target: Target, password: str, login_path: str = "/login") -> httpx.
     expect('type="password"' in form_page.text, f"{login_path} shows no password field")
     password_field = re.search(r'<input[^>]*type="password"[^>]*name="([^"]+)"', form_page.text)
     fields[password_field.group(1) if password_field else "password"] = password
-    for user_field in re.findall(r'<input[^>]*type="(?:text|email)"[^>]*name="([^"]+)"', form_page.text):
-        fields[user_field] = os.environ.get("APP_USER", "admin")  # a form that also asks who you are
+    for tag in re.findall(r"<input[^>]*>", form_page.text):  # a form that also asks who you are
+        kind = re.search(r'type="([^"]+)"', tag)
+        name = re.search(r'name="([^"]+)"', tag)
+        if name and (kind is None or kind.group(1) in ("text", "email")):
+            fields[name.group(1)] = user
     action = re.search(r'<form[^>]*action="([^"]+)"', form_page.text)
     answer = client.post(action.group(1) if action else login_path, data=fields)
     expect(answer.status_code in (302, 303), f"signing in answered {answer.status_code}, not a redirect")
