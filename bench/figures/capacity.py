@@ -171,11 +171,16 @@ def capacity_ratios(numerators: list[Search], denominators: list[Search]) -> lis
     return [a / b for a, b in pairs if b]
 
 
-def probes_text(searches: list[Search]) -> str:
-    return "; ".join(
-        ", ".join(f"{p.sessions}{'✓' if p.passed else '✗'}" for p in s.probes) + f" → {s.capacity}"
-        for s in searches
+def probe_text(probe: Probe) -> str:
+    """``8 ✓ 2.1 s``, ``16 ✗ 3.4 s``, ``32 ✗ 5 errors``: sessions, passed, p95 first render or errors."""
+    outcome = (
+        f"{probe.errors} errors" if probe.errors else f"{probe.p95_s:.1f} s" if probe.p95_s else "unfinished"
     )
+    return f"{probe.sessions} {'✓' if probe.passed else '✗'} {outcome}"
+
+
+def probes_text(searches: list[Search]) -> str:
+    return "; ".join(", ".join(map(probe_text, s.probes)) + f" → {s.capacity}" for s in searches)
 
 
 @contextlib.contextmanager
@@ -197,7 +202,7 @@ def measure_one_process(plan: Plan, projects: Projects, work: Path, report: Repo
             got = compare({"ours": ours, "plain": theirs}, plan)
         report.add(Row("5", f"Capacity, {label}: sessions one process serves, generated ÷ `streamlit run`",
                        capacity_ratios(got["ours"], got["plain"]), TARGETS["capacity"],
-                       chart=f"5 capacity\n{label.split()[-1]}"))  # fmt: skip
+                       chart=f"5 capacity\n{label.removeprefix('generated ')}"))  # fmt: skip
         capacities = [s.capacity for s in got["ours"]]
         short = f"5. {label}: {statistics.median(capacities):.0f} sessions per process"
         report.add(Row("5", f"Sessions one process serves, {label} (generated)", capacities, digits=0,
@@ -210,7 +215,8 @@ def measure_one_process(plan: Plan, projects: Projects, work: Path, report: Repo
                                memory[name], unit=" MiB", digits=2))  # fmt: skip
         report.note(
             "5",
-            f"{label}, probes per search (sessions, ✓ passed / ✗ failed → capacity): generated "
+            f"{label}, probes per search (sessions ✓ passed / ✗ failed, p95 first render or errors → "
+            f"capacity): generated "
             f"{probes_text(got['ours'])}; `streamlit run` {probes_text(got['plain'])}.",
         )
 

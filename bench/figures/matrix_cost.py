@@ -68,7 +68,7 @@ def measure(plan: Plan, work: Path, report: Report, full_matrix: bool) -> None:
     median = statistics.median(per_combination)
     extrapolated = overhead + total * median / WORKERS
     report.add(Row("6", "Matrix: seconds per combination (bake + ruff + in-process smoke)", per_combination,
-                   unit=" s", short=f"   6. {median:.2f} s per combination"))  # fmt: skip
+                   unit=" s", short=f"6. {median:.2f} s per combination"))  # fmt: skip
     report.add(Row("6", f"Matrix: every combination ({total}) on {WORKERS} cores, extrapolated",
                    [extrapolated], TARGETS["matrix"], unit=" s", digits=0,
                    short=f"whole tier ≈ {extrapolated:.0f} s on {WORKERS} cores (extrapolated)"))  # fmt: skip
