@@ -7,7 +7,7 @@ dashboard and the header values are the generated project's own (package ``bench
 which bench/run.py bakes); only the middleware differs.
 
 Run from the baked project's directory (bench/run.py does):
-    uvicorn basehttp_app:app --app-dir <repo>/bench --no-proxy-headers
+    uvicorn basehttp_app:app --app-dir <repo>/bench/programs --no-proxy-headers
 
 Note what this variant does NOT do, and the benchmark does not hide: ``BaseHTTPMiddleware``
 only sees ``http`` scopes, so Streamlit's websocket (``/dashboard/_stcore/stream``) is
