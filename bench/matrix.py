@@ -1,33 +1,22 @@
 """The combination matrix of tests/test_template/test_matrix.py, as the benchmark samples it.
 
-Derived from cookiecutter.json (every choice list and every boolean); the one declaration of the
-options will replace this derivation, and these three functions keep their behaviour.
+The combinations and their ids come from the one declaration of the options (template_options.py)
+and the tests' ``combination_id``, so the sample names the very test cases the matrix runs.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
 import random
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import template_options
+from tests.support import combination_id
+
+__all__ = ["combination_id", "matrix_sample", "matrix_space"]
 
 
 def matrix_space() -> list[dict]:
-    """The combinations of tests/test_template/test_matrix.py (every choice and boolean)."""
-    context = json.loads((ROOT / "cookiecutter.json").read_text())
-    space = {
-        key: ([True, False] if isinstance(default, bool) else list(default))
-        for key, default in context.items()
-        if not key.startswith("_") and isinstance(default, bool | list)
-    }
-    return [dict(zip(space, values, strict=True)) for values in itertools.product(*space.values())]
-
-
-def combination_id(answers: dict) -> str:  # as in test_matrix.py
-    flags = "".join(key[:2] if value else "--" for key, value in answers.items() if isinstance(value, bool))
-    return f"{answers['parent']}-{flags}"
+    """The combinations of tests/test_template/test_matrix.py (every valid answer of every question)."""
+    return template_options.combinations()
 
 
 def matrix_sample(count: int) -> list[dict]:

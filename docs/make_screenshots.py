@@ -1,60 +1,25 @@
-"""Bake each parent with every part on, serve it, sign in, and screenshot its dashboard.
+"""The README's screenshots, taken by the crawl test: each parent baked with every part on,
+served, signed in, crawled, and its dashboard photographed.
 
 python docs/make_screenshots.py    # writes docs/screenshots/<parent>.png
 """
 
+import os
+import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests.support import (
-    PARENTS,
-    all_parts,
-    bake,
-    chromium,
-    free_port,
-    serve,
-    uvicorn_command,
-    wait_for_dashboard,
-)
-
+ROOT = Path(__file__).resolve().parents[1]
 OUT = Path(__file__).parent / "screenshots"
-NAME = "Acme Sales Board"
-PASSWORD = "screenshot-password"  # a throwaway server on loopback, stopped right after
-ENV = {"APP_PASSWORD": PASSWORD, "APP_SECRET_KEY": "screenshot-only-key-" + "0" * 32}
-
-
-def capture(browser, parent: str, workdir: Path) -> Path:
-    project = bake(workdir, project_name=NAME, parent=parent, **all_parts(True))
-    port = free_port()
-    dashboard = "/" if parent == "streamlit" else "/dashboard/"
-    with serve(uvicorn_command("app:app", port), cwd=project, port=port, ready_path="/healthz", env=ENV,
-               log_dir=workdir) as server:  # fmt: skip
-        page = browser.new_page(viewport={"width": 1280, "height": 1150})
-        page.goto(server.base_url + dashboard)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        wait_for_dashboard(page, NAME)
-        ticks = "Number(f.contentDocument?.querySelector('[data-testid=live-seq]')?.textContent) >= 3"
-        page.wait_for_function(f"() => [...document.querySelectorAll('iframe')].some(f => {ticks})")
-        page.get_by_text("Warmed at start-up").wait_for()
-        page.wait_for_timeout(1500)  # let the charts finish drawing
-        target = OUT / f"{parent}.png"
-        page.screenshot(path=str(target))
-        page.close()
-    return target
 
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    with chromium() as browser, tempfile.TemporaryDirectory() as tmp:
-        for parent in PARENTS:
-            workdir = Path(tmp) / parent
-            workdir.mkdir()
-            print("wrote", capture(browser, parent, workdir))
-    return 0
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "tests/test_template/test_crawl.py"]
+    done = subprocess.run(command, cwd=ROOT, env={**os.environ, "CRAWL_SCREENSHOTS": str(OUT)})
+    for picture in sorted(OUT.glob("*.png")):
+        print("wrote", picture.relative_to(ROOT))
+    return done.returncode
 
 
 if __name__ == "__main__":

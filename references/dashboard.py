@@ -11,7 +11,9 @@ st.write(f"Sum of 1..{points} = {sum(range(1, points + 1))}")
 st.line_chart([i * i for i in range(points)])
 
 # What the server-side parts put in front of the script, read through st.context.
-user = st.context.headers.get("X-Authenticated-User")
+# The auth guard sets X-Forwarded-User; server.trustedUserHeaders turns it into st.user.
+# (Read with .get: st.user.is_logged_in needs an [auth] secrets section.)
+user = st.user.get("name")
 if user:
     st.success(f"Signed in as {user}")
 visitor = st.context.cookies.get("visitor_id")

@@ -15,9 +15,11 @@ Which address is seen
       any request that carries ``X-Forwarded-For``, ``X-Real-IP`` or ``Forwarded`` is
       refused while ``TRUSTED_PROXIES`` is empty: a spoof never passes, whatever the
       server's flags.
-    - Behind a proxy: set ``TRUSTED_PROXIES`` to the proxy's address(es) and run
-      ``uvicorn ... --proxy-headers --forwarded-allow-ips "$TRUSTED_PROXIES"``; uvicorn
-      then takes the client from the proxy's header and from nobody else.
+    - Behind a proxy: set ``TRUSTED_PROXIES`` to the proxy's address(es) and have the
+      proxy's header believed from exactly there: inside the app with uvicorn's
+      ``ProxyHeadersMiddleware`` (``middleware_trusted_host.py``; the template does this, one
+      setting for every layer), or with ``uvicorn ... --proxy-headers --forwarded-allow-ips
+      "$TRUSTED_PROXIES"``.
 
 Configuration (environment)
     ALLOWED_IPS      comma-separated CIDRs; default ``127.0.0.1/32,::1/128``. A malformed

@@ -3,7 +3,9 @@
 What it shows
     A pure-ASGI middleware that adds a Content-Security-Policy, X-Frame-Options,
     X-Content-Type-Options, Referrer-Policy and Permissions-Policy to every HTTP
-    response, and Strict-Transport-Security only when the request came over https.
+    response (a raised exception's 500 included: Starlette sends that one from outside
+    every middleware, so this one answers it itself), and Strict-Transport-Security only
+    when the request came over https.
     The headers are set by the ``secure`` library's ASGI middleware, which keeps
     duplicate headers such as several ``Set-Cookie`` lines.
 
@@ -27,6 +29,7 @@ Run it (from the folder it is copied into; in this repository: ``cd references``
 Open
     http://127.0.0.1:8000/            the dashboard, with every header on every response
     http://127.0.0.1:8000/api/headers a JSON route, to see the headers with curl -i
+    http://127.0.0.1:8000/api/boom    a raised exception: a 500 with the same headers
 """
 
 # --- part: begin ---
@@ -35,12 +38,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 import secure
 from secure.middleware import SecureASGIMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
@@ -78,9 +83,9 @@ def streamlit_csp(*, extra_connect_src: tuple[str, ...] = ()) -> secure.ContentS
     )
 
 
-def _headers(*, https: bool) -> secure.Secure:
+def _headers(*, https: bool, extra_connect_src: tuple[str, ...] = ()) -> secure.Secure:
     return secure.Secure(
-        csp=streamlit_csp(),
+        csp=streamlit_csp(extra_connect_src=extra_connect_src),
         hsts=secure.StrictTransportSecurity().max_age(63072000).include_subdomains() if https else None,
         xfo=secure.XFrameOptions().sameorigin(),
         xcto=secure.XContentTypeOptions().nosniff(),
@@ -90,12 +95,28 @@ def _headers(*, https: bool) -> secure.Secure:
 
 
 class SecurityHeadersMiddleware:
-    """Adds the security headers; HSTS only when the request arrived over https."""
+    """Adds the security headers; HSTS only when the request arrived over https.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Starlette answers an unhandled exception from outside every middleware, so that 500
+    would go out bare: this middleware answers it itself (plain text, with the headers) and
+    re-raises for the server's log, unless an inner middleware (an error page) already did.
+
+    ``extra_connect_src`` lists other origins the page may fetch from or open websockets to
+    (for example ``"wss://feed.example.com"``); by default only the page's own origin.
+    """
+
+    def __init__(self, app: ASGIApp, *, extra_connect_src: Iterable[str] = ()) -> None:
         self.app = app
-        self._over_http = SecureASGIMiddleware(app, secure=_headers(https=False))
-        self._over_https = SecureASGIMiddleware(app, secure=_headers(https=True))
+        extra = tuple(extra_connect_src)
+        self._over_http = SecureASGIMiddleware(app, secure=_headers(https=False, extra_connect_src=extra))
+        self._over_https = SecureASGIMiddleware(app, secure=_headers(https=True, extra_connect_src=extra))
+        server_error = PlainTextResponse("Internal Server Error", 500)
+        self._error_over_http = SecureASGIMiddleware(
+            server_error, secure=_headers(https=False, extra_connect_src=extra)
+        )
+        self._error_over_https = SecureASGIMiddleware(
+            server_error, secure=_headers(https=True, extra_connect_src=extra)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -104,7 +125,20 @@ class SecurityHeadersMiddleware:
         # The scheme is what uvicorn saw, or what a *trusted* proxy said it saw.
         over_https = scope.get("scheme") == "https"
         handler = self._over_https if over_https else self._over_http
-        await handler(scope, receive, send)
+        started = False
+
+        async def note_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await handler(scope, receive, note_start)
+        except Exception:
+            if not started:
+                error = self._error_over_https if over_https else self._error_over_http
+                await error(scope, receive, send)
+            raise
 
 
 # --- part: end ---
@@ -114,6 +148,10 @@ from starlette.middleware import Middleware  # noqa: E402
 from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
 from starlette.routing import Route  # noqa: E402
+
+
+async def boom(request: Request) -> JSONResponse:
+    raise RuntimeError("a bug in a route: the 500 still carries the headers")
 
 
 async def echo_headers(request: Request) -> JSONResponse:
@@ -126,6 +164,6 @@ async def echo_headers(request: Request) -> JSONResponse:
 
 app = st.App(
     Path(__file__).parent / "dashboard.py",
-    routes=[Route("/api/headers", echo_headers)],
+    routes=[Route("/api/headers", echo_headers), Route("/api/boom", boom)],
     middleware=[Middleware(SecurityHeadersMiddleware)],
 )

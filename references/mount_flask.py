@@ -33,7 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 def http_only(app: ASGIApp) -> ASGIApp:
-    """Wrap a WSGI/Django app so websocket scopes are refused instead of crashing it."""
+    """Wrap a WSGI-style app (Django, Flask) so websocket scopes are refused, not crash it."""
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":

@@ -2,12 +2,18 @@
 
 What it shows
     A ``FastMCP`` server with two tools, turned into an ASGI app with ``http_app()`` and
-    mounted at ``/mcp``. Its lifespan (the session manager) must run, so it is combined
-    with st.App's own: st.App runs the ``lifespan=`` you give it after the Streamlit
-    runtime has started, and that lifespan enters the MCP app's.
+    mounted at ``/mcp``, with fastmcp's Host/Origin guard switched on (it is off by
+    default): a ``Host`` outside ``allowed_hosts`` gets 421 (DNS rebinding) and a browser
+    ``Origin`` other than the host's own gets 403, before any tool runs. Its lifespan
+    (the session manager) must run, so it is combined with st.App's own: st.App runs
+    the ``lifespan=`` you give it after the Streamlit runtime has started, and that
+    lifespan enters the MCP app's.
 
 When to use it
-    AI agents should call the same data functions the dashboard shows, over MCP.
+    AI agents should call the same data functions the dashboard shows, over MCP: pass the
+    dashboard's ``st.cache_data`` loader as ``create_mcp(dashboard_data=...)`` and agents
+    read the very values people see (one cache serving both). Behind an auth guard, agents
+    send ``Authorization: Bearer <token>`` (``fastmcp.Client(url, auth=token)``).
 
 Files that come with it
     dashboard.py  .streamlit/config.toml
@@ -28,22 +34,34 @@ Try it (a real MCP client)
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastmcp import FastMCP
+from fastmcp.server.auth import AuthProvider
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 MCP_PATH = "/mcp"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
-def create_mcp() -> FastMCP:
-    """The MCP server and its tools."""
-    mcp = FastMCP("dashboard-tools")
+def create_mcp(
+    dashboard_data: Callable[[], list[dict[str, Any]]] | None = None, auth: AuthProvider | None = None
+) -> FastMCP:
+    """The MCP server and its tools; ``dashboard_data`` is the dashboard's own loader, ``auth``
+    fastmcp's own token check (an OIDC ``RemoteAuthProvider``), if any."""
+    mcp = FastMCP("dashboard-tools", auth=auth)
+
+    if dashboard_data is not None:
+
+        @mcp.tool(name="dashboard_data")
+        def read_dashboard_data() -> list[dict[str, Any]]:
+            """The rows the dashboard charts: the same st.cache_data function, so the same values."""
+            return dashboard_data()
 
     @mcp.tool
     def add(a: float, b: float) -> float:
@@ -59,6 +77,11 @@ def create_mcp() -> FastMCP:
         return {"count": len(values), "mean": statistics.fmean(values), "stdev": spread}
 
     return mcp
+
+
+def mcp_http_app(mcp: FastMCP, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> Any:
+    """The streamable-HTTP app to mount at ``/mcp``, Host and Origin checked by fastmcp."""
+    return mcp.http_app(path="/", host_origin_protection=True, allowed_hosts=list(allowed_hosts))
 
 
 def mcp_routes(mcp_app: ASGIApp) -> list[BaseRoute]:
@@ -81,7 +104,7 @@ from pathlib import Path  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-mcp_app = create_mcp().http_app(path="/")
+mcp_app = mcp_http_app(create_mcp())
 app = st.App(
     Path(__file__).parent / "dashboard.py",
     routes=mcp_routes(mcp_app),

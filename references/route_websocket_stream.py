@@ -2,6 +2,8 @@
 
 What it shows
     A Starlette ``WebSocketRoute`` that sends ``{"seq": n, "value": x}`` twice a second,
+    after refusing a handshake whose ``Origin`` is another site (a browser sends the
+    visitor's cookies along, so without this any page could read the stream),
     and a widget page (``/widgets/live-ticks.html`` + ``.js``) that the dashboard embeds
     with ``st.iframe``. The widget updates its own DOM, so the numbers move without a
     Streamlit rerun. Its script is a same-origin file, so it runs under the strict CSP
@@ -29,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -71,8 +74,23 @@ _WIDGET_JS = """"use strict";
 """
 
 
+def _from_this_site(websocket: WebSocket) -> bool:
+    """No ``Origin`` (not a browser), or one naming the host the handshake was sent to."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    try:
+        netloc = urlsplit(origin).netloc.lower()
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return bool(netloc) and netloc == websocket.headers.get("host", "").lower()
+
+
 async def live_ticks(websocket: WebSocket, interval_seconds: float = 0.5) -> None:
     """Send a random-walk value until the client goes away."""
+    if not _from_this_site(websocket):
+        await websocket.close(code=1008)  # before accept: the handshake gets a 403
+        return
     await websocket.accept()
     value, seq = 100.0, 0
     try:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import importlib
+import inspect
 import sys
 
 import pytest
 
-from tests.support import ROOT, chromium
-
-TEST_SECRET_KEY = "test-secret-key-" + "x" * 32  # test-only value, not a real secret
-TEST_PASSWORD = "correct horse battery staple"
+# TEST_* and load_reference are re-exported for modules that import them from here.
+from tests.support import (  # noqa: F401
+    AUTH_ENV,
+    TEST_API_TOKEN,
+    TEST_PASSWORD,
+    TEST_PASSWORD_HASH,
+    TEST_SECRET_KEY,
+    TEST_USER,
+    chromium,
+    load_reference,
+)
 
 
 @pytest.fixture(scope="session")
@@ -28,18 +35,9 @@ def page(browser):
 
 @pytest.fixture
 def auth_env(monkeypatch) -> dict[str, str]:
-    env = {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}
-    for key, value in env.items():
+    for key, value in AUTH_ENV.items():
         monkeypatch.setenv(key, value)
-    return env
-
-
-def load_reference(name: str):
-    """Import ``references.<name>`` afresh (call inside a forked test: one st.App per process)."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    sys.modules.pop(f"references.{name}", None)
-    return importlib.import_module(f"references.{name}")
+    return dict(AUTH_ENV)
 
 
 CHILD_TIMEOUT_SECONDS = 120
@@ -82,7 +80,9 @@ def pytest_pyfunc_call(pyfuncitem):
     """Tests marked ``isolated`` run in a forked process: Streamlit allows one runtime per process."""
     if pyfuncitem.get_closest_marker("isolated") is None:
         return None
-    names = pyfuncitem._fixtureinfo.argnames
+    # pytest-forked 1.7.5 cannot serialise pytest 9's reports, so a small fork with public API only:
+    # the test function's own parameters, filled from the fixtures pytest has set up.
+    names = inspect.signature(pyfuncitem.obj).parameters
     _run_forked(pyfuncitem.obj, {name: pyfuncitem.funcargs[name] for name in names})
     return True
 

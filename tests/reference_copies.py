@@ -13,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from tests.support import ROOT
+from tests.support import ROOT, references
 
 REFERENCES = ROOT / "references"
 FILES_HEADING = "Files that come with it"
@@ -25,13 +25,7 @@ URL = re.compile(r"http://127\.0\.0\.1:\d+(/\S*)")
 
 def pattern_modules() -> list[str]:
     """Every runnable reference (dashboards and helpers they import are not patterns)."""
-    return sorted(
-        path.stem
-        for path in REFERENCES.glob("*.py")
-        if path.name != "__init__.py"
-        and not path.name.startswith("dashboard")
-        and "app = " in path.read_text(encoding="utf-8")
-    )
+    return references()
 
 
 def sections(name: str) -> dict[str, list[str]]:

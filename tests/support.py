@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import os
 import re
 import signal
@@ -18,6 +19,23 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 32  # test-only value, not a real secret
+TEST_PASSWORD = "correct horse battery staple"
+TEST_USER = "alice"
+# argon2id of TEST_PASSWORD (what `python middleware_auth.py hash alice` prints).
+TEST_PASSWORD_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$W4orHywRGX4pFEHt1RXlHw$9ss3QkPMOFXOF5f9W7wwHSA+rOPePwpRLuwE3ytrHeY"
+)
+TEST_API_TOKEN = "test-api-token-" + "y" * 32  # test-only value
+# The environment of a password-mode app in the tests: one account, one agent token.
+AUTH_ENV = {
+    "APP_USERS": f"{TEST_USER}:{TEST_PASSWORD_HASH}",
+    "APP_API_TOKENS": "agent:062dc7e84234cfac121912e94d2e7b03532750de82da978e58527422c7e93187",
+    "APP_SECRET_KEY": TEST_SECRET_KEY,
+}
+# The one setting that picks the browser: a Chromium executable (Debian's by default), or
+# "playwright" for the one `playwright install chromium` downloads (GitHub's Ubuntu runners,
+# where `chromium` is a snap stub; .github/workflows/ci.yml sets it).
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -103,9 +121,10 @@ def serve(
 
 
 def uvicorn_command(target: str, port: int, *extra: str) -> list[str]:
+    """uvicorn as the README runs it: h11 (bounded headers), uvicorn's proxy handling off."""
     return [
         sys.executable, "-m", "uvicorn", target,
-        "--host", "127.0.0.1", "--port", str(port), "--no-proxy-headers", *extra,
+        "--host", "127.0.0.1", "--port", str(port), "--http", "h11", "--no-proxy-headers", *extra,
     ]  # fmt: skip
 
 
@@ -161,7 +180,8 @@ def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        executable = None if CHROMIUM == "playwright" else CHROMIUM
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         try:
             yield browser
         finally:
@@ -186,6 +206,19 @@ def rerun_with_slider(page, label: str = "Points") -> None:
     )
 
 
+def submit_login_form(page, password: str = TEST_PASSWORD, user: str = TEST_USER) -> None:
+    """Fill in and send the login form the page shows (the one place that knows that form)."""
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def sign_in_browser(page, base_url: str, password: str = TEST_PASSWORD) -> None:
+    page.goto(base_url + "/login")
+    submit_login_form(page, password)
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
 def run_async(coroutine):
     """``asyncio.run`` in a worker thread: Playwright's sync API owns this thread's loop."""
     from concurrent.futures import ThreadPoolExecutor
@@ -194,10 +227,120 @@ def run_async(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
+# --- the references ----------------------------------------------------------------------
+
+REFERENCE_HEADING = "st.App reference dashboard"
+STREAMLIT_PAGE = "<title>Streamlit</title>"
+
+
+def references() -> list[str]:
+    """Every runnable reference module (dashboards and helper modules they import are not references)."""
+    return sorted(
+        path.stem
+        for path in (ROOT / "references").glob("*.py")
+        if not path.stem.startswith(("_", "dashboard")) and "app = " in path.read_text(encoding="utf-8")
+    )
+
+
+def load_reference(name: str):
+    """Import ``references.<name>`` afresh (call inside a forked test: one st.App per process)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    sys.modules.pop(f"references.{name}", None)
+    return importlib.import_module(f"references.{name}")
+
+
+def sign_in(client, password: str = TEST_PASSWORD, next_path: str = "/", user: str = TEST_USER):
+    """Post the login form with a Starlette TestClient."""
+    return client.post("/login", data={"username": user, "password": password, "next": next_path})
+
+
+async def stream_handshake(url: str, cookie: str | None = None) -> None:
+    """Open and close Streamlit's own websocket (``/_stcore/stream``) like the browser does."""
+    import websockets
+
+    headers = {"Cookie": cookie} if cookie else {}
+    async with websockets.connect(url, additional_headers=headers, subprotocols=["streamlit"]):
+        pass
+
+
+def sign_in_page(page, password: str = TEST_PASSWORD) -> None:
+    """Wait for the login page the browser was sent to, and sign in there."""
+    page.wait_for_url("**/login**")
+    submit_login_form(page, password)
+
+
+_LIVE_TICKS_AT_LEAST = (
+    "(count) => [...document.querySelectorAll('iframe')].some(f => "
+    "Number(f.contentDocument?.querySelector('[data-testid=live-seq]')?.textContent) >= count)"
+)
+
+
+def wait_for_live_ticks(page, count: int, timeout: float = 30_000) -> None:
+    """Wait until the live widget (in its iframe) has shown tick number ``count``."""
+    page.wait_for_function(_LIVE_TICKS_AT_LEAST, arg=count, timeout=timeout)
+
+
+def open_dashboard(page, url: str, heading: str) -> PageReport:
+    report = watch(page)
+    page.goto(url)
+    wait_for_dashboard(page, heading)
+    return report
+
+
+def assert_clean(page, report: PageReport) -> None:
+    page.wait_for_timeout(500)  # late console messages
+    collect_csp(page, report)
+    assert report.problems == []
+
+
+def assert_reference_renders(page, tmp_path: Path, name: str, path: str) -> None:
+    """Serve ``references.<name>`` under uvicorn; the dashboard at ``path`` renders and reruns."""
+    port = free_port()
+    command = uvicorn_command(f"references.{name}:app", port)
+    with serve(command, cwd=ROOT, port=port, ready_path=path, log_dir=tmp_path) as server:
+        report = open_dashboard(page, server.base_url + path, REFERENCE_HEADING)
+        rerun_with_slider(page)
+        assert_clean(page, report)
+
+
+def assert_streamlit_run_discovers_the_parent_app(page, tmp_path: Path, name: str, path: str) -> None:
+    """``streamlit run references/<name>.py`` serves the parent app, not only the script."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", f"references/{name}.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+    ]  # fmt: skip
+    with serve(command, cwd=ROOT, port=port, ready_path=path, log_dir=tmp_path) as server:
+        report = open_dashboard(page, server.base_url + path, REFERENCE_HEADING)
+        assert httpx.get(server.base_url + "/").status_code == 200  # the parent's own home
+        assert_clean(page, report)
+
+
+def assert_wsgi_parent_owns_root(module, home_text: str) -> None:
+    """A WSGI-style parent (Django, Flask) owns /, mounts the dashboard, refuses other websockets."""
+    import pytest
+    from starlette.testclient import TestClient
+    from starlette.websockets import WebSocketDisconnect
+
+    # Django checks the Host header against ALLOWED_HOSTS.
+    with TestClient(module.app, base_url="http://127.0.0.1", follow_redirects=False) as client:
+        assert home_text in client.get("/").text
+        assert client.get("/dashboard").headers["location"] == "/dashboard/"
+        assert STREAMLIT_PAGE in client.get("/dashboard/").text
+        assert client.get("/dashboard/_stcore/health").text == "ok"
+        # A websocket that is not Streamlit's must be refused, not crash the parent.
+        with pytest.raises(WebSocketDisconnect), client.websocket_connect("/some/socket"):
+            pass
+
+
 # --- the template -------------------------------------------------------------------------
 
-PARTS = ("security_headers", "auth_cookie", "ip_allowlist", "seo", "mcp", "websocket", "lifespan")
-PARENTS = ("fastapi", "streamlit", "django", "flask")
+sys.path.insert(0, str(ROOT))  # template_options.py, the declaration of every question
+import template_options  # noqa: E402
+
+PARTS = tuple(part.name for part in template_options.PARTS)
+PARENTS = tuple(template_options.BY_NAME["parent"].choices)
 
 
 def bake(output_dir: Path, **answers) -> Path:
@@ -207,8 +350,23 @@ def bake(output_dir: Path, **answers) -> Path:
     return Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers))
 
 
-def all_parts(on: bool) -> dict[str, bool]:
-    return dict.fromkeys(PARTS, on)
+def all_parts(on: bool) -> dict[str, object]:
+    """Every part on (and password sign-in) or every part off (and no sign-in)."""
+    return {**dict.fromkeys(PARTS, on), "auth": "password" if on else "none"}
+
+
+def pairwise() -> list[dict[str, object]]:
+    """A covering set of answers: every pair of answers to two questions appears at least once."""
+    from allpairspy import AllPairs
+
+    space = template_options.answer_space()
+    return [dict(zip(space, values, strict=True)) for values in AllPairs(list(space.values()))]
+
+
+def combination_id(answers: dict) -> str:
+    """A short test id: the parent, then two letters per part that is on, then the sign-in."""
+    flags = "".join(key[:2] if value else "--" for key, value in answers.items() if isinstance(value, bool))
+    return f"{answers['parent']}-{flags}-{answers.get('auth', 'none')}"
 
 
 # Jinja statements, comments and cookiecutter expressions (plain "{{" is legal in str.format).
@@ -222,3 +380,102 @@ def jinja_leftovers(project: Path) -> list[str]:
         for path in project.rglob("*")
         if path.is_file() and ".venv" not in path.parts and _JINJA.search(path.read_text(errors="replace"))
     )
+
+
+def template_files_copy(target: Path) -> Path:
+    """This repository's files (committed or not, ignored ones left out) copied to ``target``:
+    the template as a person who clones it has it, outside any git repository."""
+    import shutil
+
+    listing = ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"]
+    files = subprocess.run(listing, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for name in filter(None, files.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+# --- crawling every page a user is pointed to ----------------------------------------------
+
+# Start-up noise that means a cache or a spinner was used outside Streamlit's runtime.
+NOISY_START = ("No runtime found", "missing ScriptRunContext")
+_ERROR_STATUS = "Failed to load resource: the server responded with a status of"
+
+
+@dataclass
+class CrawlResult:
+    visited: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _same_site_links(page, base_url: str) -> list[str]:
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    for frame in page.frames[1:]:  # Streamlit components live in same-origin iframes
+        with contextlib.suppress(Exception):
+            hrefs += frame.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    return [href.split("#", 1)[0] for href in hrefs if href.startswith(base_url + "/")]
+
+
+def crawl(
+    page,
+    base_url: str,
+    pages: dict[str, str],
+    *,
+    not_found: str | None = "/no-such-page",
+    skip: Sequence[str] = ("/logout",),
+    required_headers: Sequence[str] = (),
+    expected_errors: Sequence[str] = (),
+) -> CrawlResult:
+    """Open each of ``pages`` (path -> text it must show), a 404 and every same-site link on them.
+
+    Any console error, page error, CSP violation, failed request, error status (but the
+    404's own and those of ``expected_errors``) or same-site response without one of
+    ``required_headers`` is a problem; so is a page whose expected text does not appear.
+    """
+    result = CrawlResult()
+    failed: list[str] = []
+    error_urls = {base_url + path for path in (*expected_errors, *([not_found] if not_found else []))}
+
+    def on_response(response) -> None:
+        if response.status >= 400 and response.url not in error_urls:
+            failed.append(f"{response.status} {response.url}")
+        if response.url.startswith(base_url + "/"):
+            missing = [name for name in required_headers if name not in response.headers]
+            if missing:
+                failed.append(f"{response.url} lacks {', '.join(missing)}")
+
+    def on_failed(request) -> None:
+        # A navigation cancels what the previous page still loaded: that is not a failure.
+        if request.failure != "net::ERR_ABORTED":
+            failed.append(f"{request.failure} {request.url}")
+
+    page.on("response", on_response)
+    page.on("requestfailed", on_failed)
+    report = watch(page)
+    queue = [(base_url + path, text) for path, text in pages.items()]
+    if not_found:
+        queue.append((base_url + not_found, "not found"))
+    seen = {url for url, _ in queue}
+    while queue:
+        url, text = queue.pop(0)
+        page.goto(url)
+        result.visited.append(url.removeprefix(base_url))
+        if text:
+            page.get_by_text(re.compile(re.escape(text), re.IGNORECASE)).first.wait_for(timeout=60_000)
+        else:
+            page.wait_for_load_state("load")
+        page.wait_for_timeout(300)  # late requests and console messages
+        if not page.evaluate("() => (document.body || document.documentElement).textContent.trim()"):
+            result.problems.append(f"{url}: blank page")
+        collect_csp(page, report)
+        for link in _same_site_links(page, base_url):
+            path = link.removeprefix(base_url)
+            if link not in seen and not path.startswith(tuple(skip)):
+                seen.add(link)
+                queue.append((link, ""))
+    # An error status is in ``failed`` already, by URL, with the expected ones left out.
+    report.console_errors = [e for e in report.console_errors if not e.startswith(_ERROR_STATUS)]
+    result.problems += report.problems + failed
+    return result

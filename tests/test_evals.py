@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import template_options
 from tests.reference_copies import copy_alone
 from tests.support import PARENTS, PARTS, ROOT, bake
 
@@ -82,7 +83,8 @@ def test_the_file_has_the_skill_creator_shape():
 
 def test_every_parent_and_part_is_covered():
     assert {entry["parent"] for entry in ENTRIES} == set(PARENTS)
-    assert {part for entry in ENTRIES for part in entry["parts"]} == set(PARTS)
+    choices = {choice.name for choice in template_options.CHOICES if choice.name != "parent"}
+    assert {part for entry in ENTRIES for part in entry["parts"]} == set(PARTS) | choices
 
 
 def test_every_check_is_an_executable_script_with_a_solution():

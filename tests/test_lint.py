@@ -5,7 +5,10 @@ import sys
 
 from tests.support import ROOT
 
-OWN_CODE = ["references", "tests", "tools", "hooks", "docs", "evals"]
+OWN_CODE = [
+    *("references", "tests", "tools", "hooks", "docs", "evals", "bench"),
+    *("template_options.py", "local_extensions.py"),
+]
 
 
 def test_ruff_check():

@@ -1,9 +1,11 @@
 """Derive the template's part modules from ``references/`` (the single source of truth).
 
 Each reference marks its reusable code between ``# --- part: begin ---`` and
-``# --- part: end ---``. This script copies that code, under a short header, into the
-template package. ``--check`` only compares and exits 1 when a part is stale (the test
-suite runs it).
+``# --- part: end ---``. This script copies that code into the template package under a
+header written for the owner of the baked project: what the module does, which reference and
+template version it comes from, and how to change or update it in their own project. The code
+sits in a Jinja raw block, so cookiecutter and copier both copy it verbatim. ``--check`` only
+compares and exits 1 when a part is stale (the test suite runs it).
 
     python tools/sync_parts.py          # rewrite the template's parts
     python tools/sync_parts.py --check  # fail if they differ from references/
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,16 +26,30 @@ BEGIN, END = "# --- part: begin ---\n", "# --- part: end ---\n"
 # template module -> reference it is derived from
 PARTS: dict[str, str] = {
     "security_headers.py": "middleware_security_headers.py",
+    "trusted_host.py": "middleware_trusted_host.py",
     "auth.py": "middleware_auth.py",
+    "auth_oidc.py": "middleware_auth_oidc.py",
     "ip_allowlist.py": "middleware_ip_whitelist.py",
     "seo.py": "route_seo_metadata.py",
     "mcp_tools.py": "route_mcp_server.py",
     "live_ticks.py": "route_websocket_stream.py",
     "warmup.py": "core_lifespan_lifecycle.py",
     "asgi_glue.py": "mount_django.py",
+    "api_docs.py": "mount_streamlit_as_subapp.py",
+    "error_pages.py": "route_error_pages.py",
 }
+# What a module does, where the reference's first line does not say it for every parent.
+SUMMARIES: dict[str, str] = {
+    "asgi_glue.py": "{{ cookiecutter.parent|capitalize }} owns ``/``; Streamlit is mounted at "
+    "``/dashboard/``; websockets never reach {{ cookiecutter.parent|capitalize }}.",
+}
+# The reference a module comes from, as its owner should read it (the glue has one per parent).
+SOURCES: dict[str, str] = {"asgi_glue.py": "mount_{{ cookiecutter.parent }}.py"}
 # references that carry a copy of another's part (single files must stand alone)
-TWINS: dict[str, str] = {"mount_flask.py": "mount_django.py"}
+TWINS: dict[str, str] = {
+    "mount_flask.py": "mount_django.py",
+    "mount_fastapi.py": "mount_streamlit_as_subapp.py",
+}
 
 
 def extract(reference: Path) -> str:
@@ -43,18 +60,26 @@ def extract(reference: Path) -> str:
     return text.split(BEGIN, 1)[1].split(END, 1)[0].strip() + "\n"
 
 
-def summary(reference: Path) -> str:
+def first_line(reference: Path) -> str:
     """First line of the reference's docstring."""
     return reference.read_text(encoding="utf-8").split('"""', 2)[1].strip().splitlines()[0]
 
 
-def render(reference: Path) -> str:
+def template_version() -> str:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def render(module: str, reference: Path) -> str:
+    summary = SUMMARIES.get(module) or first_line(reference)
     header = (
-        f'"""{summary(reference)}\n\n'
-        f"Derived from references/{reference.name} of st-asgi-template; that file explains\n"
-        'the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.\n"""\n\n'
+        f'"""{summary}\n\n'
+        f"This module comes from references/{SOURCES.get(module, reference.name)} of st-asgi-template "
+        f"{template_version()},\n"
+        "where the pattern is explained and tested on its own. It is yours now: change it here and\n"
+        "keep `pytest` green. To take a newer template version later, run `cruft update` (or\n"
+        '`copier update`) as README.md describes; your changes are merged, not overwritten.\n"""\n\n'
     )
-    return header + extract(reference)
+    return header + "{% raw -%}\n" + extract(reference) + "{%- endraw %}\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         if extract(REFERENCES / twin) != extract(REFERENCES / original):
             stale.append(f"references/{twin} part differs from references/{original}")
     for module, reference in PARTS.items():
-        target, expected = PACKAGE / module, render(REFERENCES / reference)
+        target, expected = PACKAGE / module, render(module, REFERENCES / reference)
         current = target.read_text(encoding="utf-8") if target.exists() else None
         if current == expected:
             continue

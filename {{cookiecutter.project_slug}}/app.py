@@ -2,8 +2,6 @@
 {%- set pkg = c.project_slug -%}
 {%- set mounted = c.parent != "streamlit" -%}
 {%- set wsgi = c.parent in ["django", "flask"] -%}
-{%- set has_middleware = c.security_headers or c.ip_allowlist or c.auth_cookie -%}
-{%- set dashboard_url = "/dashboard/" if mounted else "/" -%}
 """The composition root: every part of this project is wired together here, and only here.
 
 {% if c.parent == "streamlit" -%}
@@ -15,7 +13,9 @@ Django owns ``/``; the Streamlit dashboard is mounted at ``/dashboard/``.
 {%- else -%}
 Flask (through a2wsgi) owns ``/``; the Streamlit dashboard is mounted at ``/dashboard/``.
 {%- endif %}
-Run it with ``uvicorn app:app --no-proxy-headers``, ``streamlit run app.py`` or ``python app.py``.
+Run it with ``uvicorn app:app --http h11 --no-proxy-headers`` (h11 caps a request's headers;
+proxy trust comes from TRUSTED_PROXIES, not from uvicorn's flags), ``streamlit run app.py``
+or ``python app.py``.
 """
 
 import os
@@ -34,38 +34,49 @@ from fastmcp.utilities.lifespan import combine_lifespans
 {%- if wsgi %}
 from starlette.applications import Starlette
 {%- endif %}
-{%- if c.security_headers or c.ip_allowlist %}
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-{%- endif %}
 {%- if wsgi %}
 from starlette.routing import Mount
 {%- endif %}
+{%- set from_package = (["DASHBOARD_PATH"] if mounted else []) + (["DESCRIPTION"] if c.seo else []) + (["PROJECT_NAME"] if c.seo or c.parent == "fastapi" else []) %}
 
-{% if c.seo or c.parent == "fastapi" -%}
-from {{ pkg }} import {% if c.seo %}DESCRIPTION, {% endif %}PROJECT_NAME
+{% if from_package -%}
+from {{ pkg }} import {{ from_package|join(", ") }}
+{% endif -%}
+{% if c.parent == "fastapi" -%}
+from {{ pkg }}.api_docs import self_hosted_docs
 {% endif -%}
 {% if wsgi -%}
 from {{ pkg }}.asgi_glue import http_only, slash_redirect
 {% endif -%}
-{% if c.auth_cookie -%}
+{% if c.__auth == "password" -%}
 from {{ pkg }}.auth import AuthSettings, auth_middleware, login_routes
 {% endif -%}
 {% if c.parent == "django" -%}
 from {{ pkg }}.django_site import application as django_app
-{% elif c.parent == "fastapi" -%}
+{% endif -%}
+from {{ pkg }}.error_pages import ServerErrorPageMiddleware, http_error_page
+{% if c.parent == "fastapi" -%}
 from {{ pkg }}.fastapi_site import router as site_router
 {% elif c.parent == "flask" -%}
 from {{ pkg }}.flask_site import flask_app
 {% endif -%}
-from {{ pkg }}.health import health_routes
+from {{ pkg }}.health import {% if c.ip_allowlist or c.__auth == "password" %}HEALTH_PATH, {% endif %}health_routes
 {% if c.ip_allowlist -%}
 from {{ pkg }}.ip_allowlist import AllowlistSettings, IPAllowlistMiddleware
 {% endif -%}
 {% if c.websocket -%}
 from {{ pkg }}.live_ticks import live_routes
 {% endif -%}
+from {{ pkg }}.logs import configure_logging
 {% if c.mcp -%}
-from {{ pkg }}.mcp_tools import create_mcp, mcp_lifespan, mcp_routes
+from {{ pkg }}.mcp_tools import (
+    create_mcp,
+    mcp_http_app,
+    mcp_lifespan,
+    mcp_routes,
+)
 {% endif -%}
 {% if c.security_headers -%}
 from {{ pkg }}.security_headers import SecurityHeadersMiddleware
@@ -73,41 +84,63 @@ from {{ pkg }}.security_headers import SecurityHeadersMiddleware
 {% if c.seo -%}
 from {{ pkg }}.seo import SiteInfo, seo_routes
 {% endif -%}
+from {{ pkg }}.trusted_host import (
+    EdgeSettings,
+    edge_guard_middleware,
+    proxy_trust_middleware,
+)
 {% if c.lifespan -%}
-from {{ pkg }}.warmup import warm_caches
+from {{ pkg }}.warmup import {% if c.mcp %}load_reference_data, {% endif %}warm_caches
 {% endif %}
+configure_logging()  # before anything logs: one line per request
 HERE = Path(__file__).parent
-{%- if c.auth_cookie %}
-auth = AuthSettings.from_env()  # refuses to start without APP_PASSWORD and a strong APP_SECRET_KEY
+edge = EdgeSettings.from_env()  # PUBLIC_BASE_URL and TRUSTED_PROXIES, read once for every layer
+{%- if c.__auth == "password" %}
+auth = AuthSettings.from_env()  # refuses to start without APP_USERS and a strong APP_SECRET_KEY
 {%- endif %}
 {%- if c.mcp %}
-mcp_app = create_mcp().http_app(path="/")
+{%- if c.lifespan %}
+# Agents read the dashboard's own st.cache_data loader: they see what people see.
+mcp_app = mcp_http_app(create_mcp(dashboard_data=load_reference_data), edge.allowed_hosts)
+{%- else %}
+mcp_app = mcp_http_app(create_mcp(), edge.allowed_hosts)
+{%- endif %}
 {%- endif %}
 {%- if c.seo %}
-site = SiteInfo.from_env(PROJECT_NAME, DESCRIPTION, pages=["/"{% if mounted %}, "/dashboard/"{% endif %}], start_url="{{ dashboard_url }}")
+{%- if mounted %}
+site = SiteInfo.from_env(
+    PROJECT_NAME, DESCRIPTION, pages=["/", f"{DASHBOARD_PATH}/"], start_url=f"{DASHBOARD_PATH}/"
+)
+{%- else %}
+site = SiteInfo.from_env(PROJECT_NAME, DESCRIPTION, pages=["/"], start_url="/")
+{%- endif %}
 {%- endif %}
 {%- if mounted %}
 dashboard = st.App(HERE / "dashboard.py"{% if c.lifespan %}, lifespan=warm_caches{% endif %})
 {%- endif %}
-{%- if has_middleware %}
 
-# Outermost first: headers on every answer, then who may connect, then who is signed in.
+# Outermost first: the real client and scheme (from a trusted proxy only), headers on every
+# answer, a readable 500 page for any raised exception, your host names only, then who may
+# connect, then who is signed in.
 middleware = [
+    proxy_trust_middleware(edge),
 {%- if c.security_headers %}
     Middleware(SecurityHeadersMiddleware),
 {%- endif %}
+    Middleware(ServerErrorPageMiddleware),
+    *edge_guard_middleware(edge),
 {%- if c.ip_allowlist %}
-    Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env()),
+    Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env(), open_paths=[HEALTH_PATH]),
 {%- endif %}
-{%- if c.auth_cookie %}
-    *auth_middleware(auth),
+{%- if c.__auth == "password" %}
+    *auth_middleware(auth, open_paths=[HEALTH_PATH]),
 {%- endif %}
 ]
-{%- endif %}
+error_pages = {HTTPException: http_error_page}  # 404, 405...: HTML for browsers, JSON otherwise
 
 routes = [
     *health_routes(),
-{%- if c.auth_cookie %}
+{%- if c.__auth == "password" %}
     *login_routes(auth),
 {%- endif %}
 {%- if c.seo %}
@@ -120,8 +153,8 @@ routes = [
     *live_routes(),
 {%- endif %}
 {%- if wsgi %}
-    slash_redirect("/dashboard"),
-    Mount("/dashboard", app=dashboard),
+    slash_redirect(DASHBOARD_PATH),
+    Mount(DASHBOARD_PATH, app=dashboard),
 {%- if c.parent == "django" %}
     Mount("/", app=http_only(django_app)),  # last; Django's handler cannot take websockets
 {%- else %}
@@ -134,9 +167,8 @@ routes = [
 app = st.App(
     HERE / "dashboard.py",
     routes=routes,
-{%- if has_middleware %}
     middleware=middleware,
-{%- endif %}
+    exception_handlers=error_pages,
 {%- if c.lifespan and c.mcp %}
     lifespan=combine_lifespans(warm_caches, mcp_lifespan(mcp_app)),
 {%- elif c.lifespan %}
@@ -152,11 +184,12 @@ app = st.App(
 app = {{ "FastAPI" if c.parent == "fastapi" else "Starlette" }}(
 {%- if c.parent == "fastapi" %}
     title=PROJECT_NAME,
+    docs_url=None,  # self_hosted_docs below: no CDN, no inline script
+    redoc_url=None,
 {%- endif %}
     routes=routes,
-{%- if has_middleware %}
     middleware=middleware,
-{%- endif %}
+    exception_handlers=error_pages,
 {%- if c.mcp %}
     lifespan=combine_lifespans(dashboard.lifespan(), mcp_lifespan(mcp_app)),
 {%- else %}
@@ -165,7 +198,8 @@ app = {{ "FastAPI" if c.parent == "fastapi" else "Starlette" }}(
 )
 {%- if c.parent == "fastapi" %}
 app.include_router(site_router)
-app.mount("/dashboard", dashboard)  # FastAPI redirects /dashboard to /dashboard/
+self_hosted_docs(app)  # /docs and /redoc, served from this project
+app.mount(DASHBOARD_PATH, dashboard)  # FastAPI redirects DASHBOARD_PATH to DASHBOARD_PATH + "/"
 {%- endif %}
 {%- endif %}
 
@@ -176,5 +210,5 @@ if __name__ == "__main__":  # python app.py
 {%- else %}
     import uvicorn
 
-    uvicorn.run(app, host="127.0.0.1", port=port, proxy_headers=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, http="h11", proxy_headers=False, log_config=None)  # logs.py
 {%- endif %}

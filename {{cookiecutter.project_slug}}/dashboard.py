@@ -12,13 +12,15 @@ from {{ pkg }}.warmup import load_model, load_reference_data
 st.set_page_config(page_title=PROJECT_NAME, page_icon=":bar_chart:", layout="wide")
 st.title(PROJECT_NAME)
 st.caption(DESCRIPTION)
-{%- if c.auth_cookie %}
+{%- if c.__auth == "password" %}
 
-# The auth guard passes the signed-in user as a trusted header (clients cannot set it).
-user = st.context.headers.get("X-Authenticated-User")
+# The auth guard sets X-Forwarded-User from the session (dropping any client copy), and
+# server.trustedUserHeaders in .streamlit/config.toml turns it into st.user. Read it with
+# .get(): st.user.is_logged_in needs an [auth] secrets section, which this project has not.
+user = st.user.get("name")
 with st.sidebar:
     st.success(f"Signed in as {user}" if user else "Not signed in")
-    st.link_button("Sign out", "/logout")
+    st.link_button("Sign out", "/logout")  # a confirmation form that POSTs with a CSRF token
 {%- endif %}
 
 left, right = st.columns(2)
@@ -50,7 +52,7 @@ with right:
 {%- if c.parent == "fastapi" %}
                 "- [API docs](/docs) and [a JSON route](/api/summary)",
 {%- elif c.parent in ["django", "flask"] %}
-                "- [{{ c.parent|capitalize }} home](/) and [a JSON route](/api/summary)",
+                "- [{{ "Django" if c.parent == "django" else "Flask" }} home](/) and [a JSON route](/api/summary)",
 {%- endif %}
 {%- if c.mcp %}
                 "- MCP server for AI agents: `/mcp/` (streamable HTTP)",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import secrets
 import statistics
 import subprocess
 import sys
@@ -22,6 +23,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import httpx
 
 from bench.harness import nginx
 from bench.harness.projects import ENV, Projects, log_in
@@ -48,7 +51,7 @@ class Variant:
     name: str
     base: str
     page: str  # the dashboard's page: "/dashboard/" or "/"
-    cookie: str
+    cookies: list[str]  # the Cookie header of each session, round robin ([""]: none)
     pids: list[int]
 
     @property
@@ -100,7 +103,8 @@ def probe(variant: Variant, sessions: int, plan: Plan) -> Probe:
     peak = baseline
     command = [
         sys.executable, str(SESSIONS), "--url", variant.base.replace("http", "ws", 1) + variant.stream,
-        "--page", variant.base + variant.page, "--sessions", str(sessions), "--cookie", variant.cookie,
+        "--page", variant.base + variant.page, "--sessions", str(sessions),
+        *(arg for cookie in variant.cookies for arg in ("--cookie", cookie)),
         "--origin", variant.base, "--deadline", str(plan.capacity_deadline), "--hold", "0.5",
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -189,11 +193,11 @@ def one_process(project: Path, plain: bool, work: Path):
     port = free_port()
     if plain:
         with serve(streamlit_run_command(port), project, port, "/_stcore/health", work, ENV) as server:
-            yield Variant("streamlit run", server.base_url, "/", "", [server.process.pid])
+            yield Variant("streamlit run", server.base_url, "/", [""], [server.process.pid])
     else:
         with serve(uvicorn_command("app:app", port), project, port, "/healthz", work, ENV) as server:
             cookie = log_in(server.base_url)
-            yield Variant("generated", server.base_url, "/dashboard/", cookie, [server.process.pid])
+            yield Variant("generated", server.base_url, "/dashboard/", [cookie], [server.process.pid])
 
 
 def measure_one_process(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
@@ -221,6 +225,27 @@ def measure_one_process(plan: Plan, projects: Projects, work: Path, report: Repo
         )
 
 
+def sticky_cookies(proxy: str, signed_in: list[str], count: int) -> list[str]:
+    """``count`` browsers' cookies behind the proxy: an affinity id each and the sign-in of its process.
+
+    Sessions live in the memory of the process that signed them in, so each process signs in once
+    (``signed_in``, in upstream order) and every affinity id is paired with the sign-in of the process
+    nginx's hash sends it to, found by asking: ids drawn at random, as a browser's first visit gets.
+    """
+    cookies = []
+    with httpx.Client(base_url=proxy, timeout=10) as client:
+        for _ in range(count):
+            affinity = f"st_affinity={secrets.token_hex(16)}"
+            for session in signed_in:
+                answer = client.get("/api/summary", headers={"Cookie": f"{affinity}; {session}"})
+                if answer.status_code == 200:
+                    cookies.append(f"{affinity}; {session}")
+                    break
+            else:
+                raise RuntimeError(f"no process behind {proxy} knows a sign-in ({answer.status_code})")
+    return cookies
+
+
 def measure_scale_out(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
     if not nginx.available():
         raise RuntimeError(nginx.INSTALL_HINT)
@@ -228,18 +253,18 @@ def measure_scale_out(plan: Plan, projects: Projects, work: Path, report: Report
         servers = []
         for _ in range(2):  # configured as deploy/README.md says for a process behind the proxy
             port = free_port()
-            command = [*uvicorn_command("app:app", port), *nginx.BEHIND_PROXY]
-            env = {**ENV, **nginx.BEHIND_PROXY_ENV}
-            servers.append(stack.enter_context(serve(command, projects.full, port, "/healthz", work, env)))
-        # Signed in on a process directly: the proxy's affinity cookie must come from each session's own page.
-        cookie = log_in(servers[0].base_url)
+            env = {**ENV, **nginx.behind_proxy_env()}
+            servers.append(stack.enter_context(serve(uvicorn_command("app:app", port), projects.full, port,
+                                                     "/healthz", work, env)))  # fmt: skip
+        signed_in = [log_in(server.base_url) for server in servers]  # one sign-in per process
         ports = [int(s.base_url.rsplit(":", 1)[1]) for s in servers]
         variants = {}
         for name, upstream in (("two", ports), ("one", ports[:1])):
             port = free_port()
             proxy = stack.enter_context(nginx.nginx(projects.full, upstream, port, work / f"nginx-{name}"))
             pids = [s.process.pid for s in servers[: len(upstream)]]
-            variants[name] = Variant(f"{name} behind nginx", proxy.base_url, "/dashboard/", cookie, pids)
+            cookies = sticky_cookies(proxy.base_url, signed_in[: len(upstream)], plan.capacity_max)
+            variants[name] = Variant(f"{name} behind nginx", proxy.base_url, "/dashboard/", cookies, pids)
         got = compare(variants, plan)
     report.add(Row("5", "Scale-out behind the shipped nginx recipe: sessions 2 processes ÷ 1",
                    capacity_ratios(got["two"], got["one"]), TARGETS["scale_out"],

@@ -140,7 +140,7 @@ def measure_single_guards(
     variants = {
         "none": projects.bare,
         "security headers": projects.only_security_headers,
-        "auth cookie": projects.only_auth_cookie,
+        "auth cookie": projects.only_auth,
         "IP allowlist": projects.only_ip_allowlist,
     }
     route = "/api/summary"

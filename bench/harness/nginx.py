@@ -12,11 +12,14 @@ from pathlib import Path
 from bench.harness.servers import Server, serve
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-# A process behind the proxy believes X-Forwarded-For from it, and only from it (uvicorn and the
-# IP allowlist alike); later options win over uvicorn_command's --no-proxy-headers.
-BEHIND_PROXY = ("--proxy-headers", "--forwarded-allow-ips", "127.0.0.1")
-BEHIND_PROXY_ENV = {"TRUSTED_PROXIES": "127.0.0.1"}
 INSTALL_HINT = "nginx is not installed (sudo apt-get install -y nginx; ./run test installs it)"
+
+
+def behind_proxy_env() -> dict[str, str]:
+    """A process behind the proxy (deploy/README.md): it believes X-Forwarded-For from the proxy only
+    (the app's own proxy trust; uvicorn runs with --no-proxy-headers), and answers the Host nginx
+    passes on ($http_host: 127.0.0.1 and the proxy's port; the Host check ignores the port)."""
+    return {"TRUSTED_PROXIES": "127.0.0.1", "PUBLIC_BASE_URL": "http://127.0.0.1"}
 
 
 def available() -> bool:

@@ -13,19 +13,19 @@ from pathlib import Path
 import httpx
 
 from tests import support
-from tests.support import PARTS
+from tests.support import AUTH_ENV, TEST_PASSWORD, TEST_USER
 
 ROOT = support.ROOT
 PROJECT_NAME = "Bench Board"  # the dashboard's heading
 SLUG = "bench_board"  # bench/programs/basehttp_app.py and layers.py import this package
-PASSWORD = "bench password, not a secret"  # bench-only values, given to the servers through the environment
-SECRET_KEY = "bench-secret-key-" + "b" * 32
+USER, PASSWORD = TEST_USER, TEST_PASSWORD  # the tests' test-only account (tests/support.py)
 ENV = {
-    "APP_PASSWORD": PASSWORD,
-    "APP_SECRET_KEY": SECRET_KEY,
+    **AUTH_ENV,  # its argon2 hash, an API token's hash and a secret key, through the environment
     "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
 }
-GUARDS = ("security_headers", "auth_cookie", "ip_allowlist")
+# The three guards on (password sign-in) and off.
+GUARDS_ON = {"security_headers": True, "auth": "password", "ip_allowlist": True}
+GUARDS_OFF = {"security_headers": False, "auth": "none", "ip_allowlist": False}
 TRIVIAL_SCRIPT = f'import streamlit as st\n\nst.title("{PROJECT_NAME}")\nst.write("Hello")\n'
 
 
@@ -38,7 +38,7 @@ class Projects:
     full_no_lifespan: Path  # every part on but the lifespan warm-up (diagnostic of figure 4)
     trivial: Path  # every part on, its dashboard.py a two-line script (capacity, figure 5)
     only_security_headers: Path  # one guard each (diagnostic of figure 1)
-    only_auth_cookie: Path
+    only_auth: Path
     only_ip_allowlist: Path
 
 
@@ -50,15 +50,15 @@ def bake(output_dir: Path, **answers) -> Path:
 
 def bake_projects(work: Path) -> Projects:
     common = {"project_name": PROJECT_NAME, "project_slug": SLUG, "parent": "fastapi"}
-    every = dict.fromkeys(PARTS, True)
+    every = support.all_parts(True)
     answers = {
-        "guarded": dict.fromkeys(GUARDS, True),
-        "bare": dict.fromkeys(GUARDS, False),
+        "guarded": dict(GUARDS_ON),
+        "bare": dict(GUARDS_OFF),
         "full": every,
-        "full_unguarded": {**every, **dict.fromkeys(GUARDS, False)},
+        "full_unguarded": {**every, **GUARDS_OFF},
         "full_no_lifespan": {**every, "lifespan": False},
         "trivial": every,
-        **{f"only_{guard}": {**dict.fromkeys(GUARDS, False), guard: True} for guard in GUARDS},
+        **{f"only_{guard}": {**GUARDS_OFF, guard: GUARDS_ON[guard]} for guard in GUARDS_ON},
     }
     projects = Projects(**{name: bake(work / name, **common, **more) for name, more in answers.items()})
     (projects.trivial / "dashboard.py").write_text(TRIVIAL_SCRIPT)
@@ -81,11 +81,14 @@ def quiet() -> Iterator[None]:
 
 
 def log_in(base_url: str) -> str:
-    """Sign in through the login form over HTTP; return the Cookie header value the server set."""
+    """Sign in through the login form over HTTP; return the Cookie header value the server set.
+
+    Sessions are kept server-side: the cookie is known to the process that answered only.
+    """
     with httpx.Client(base_url=base_url, timeout=10) as client:
         form = client.get("/login").text
         hidden = dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form))
-        response = client.post("/login", data={**hidden, "password": PASSWORD})
+        response = client.post("/login", data={**hidden, "username": USER, "password": PASSWORD})
         if response.status_code not in (302, 303) or not client.cookies:
             raise RuntimeError(f"login failed: {response.status_code} {response.text[:200]}")
         return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
@@ -94,5 +97,6 @@ def log_in(base_url: str) -> str:
 def sign_in_page(page, base_url: str, then: str) -> None:
     """Sign in through the login form in the browser, then land on ``then`` (not waited for)."""
     page.goto(f"{base_url}/login?next={then}", timeout=60_000)
+    page.fill("input[name=username]", USER)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")

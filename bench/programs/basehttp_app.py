@@ -95,9 +95,9 @@ class CookieCheck(BaseHTTPMiddleware):
             session = json.loads(b64decode(signer.unsign(token, max_age=settings.max_age_seconds)))
         except (KeyError, ValueError, itsdangerous.BadSignature):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        if not session.get("user"):
+        if not session.get("sid"):  # the id our login minted (its store lives in the other process)
             return RedirectResponse("/login", status_code=303)
-        request.state.user = session["user"]
+        request.state.session_id = session["sid"]
         return await call_next(request)
 
 

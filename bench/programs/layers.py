@@ -39,8 +39,7 @@ def build(middleware: list[Middleware]) -> FastAPI:
     return app
 
 
-def variants() -> dict[str, FastAPI]:
-    auth = AuthSettings.from_env()
+def variants(auth: AuthSettings) -> dict[str, FastAPI]:
     headers = Middleware(SecurityHeadersMiddleware)
     allowlist = Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env())
     theirs = basehttp_app.app.user_middleware
@@ -57,9 +56,10 @@ def variants() -> dict[str, FastAPI]:
     }
 
 
-def session_cookie(secret_key: str) -> bytes:
-    """The cookie SessionMiddleware would have set after a successful login."""
-    signed = itsdangerous.TimestampSigner(secret_key).sign(b64encode(json.dumps({"user": "admin"}).encode()))
+def session_cookie(auth: AuthSettings) -> bytes:
+    """The cookie a successful login sets: a session in the server-side store, its id signed."""
+    sid = auth.sessions.create("alice", auth.max_age_seconds)
+    signed = itsdangerous.TimestampSigner(auth.secret_key).sign(b64encode(json.dumps({"sid": sid}).encode()))
     return f"{SESSION_COOKIE}=".encode() + signed
 
 
@@ -91,8 +91,9 @@ async def time_calls(app, path: str, count: int, cookie: bytes) -> float:
 
 
 async def measure(rounds: int, count: int) -> dict[str, dict[str, float]]:
-    apps = variants()
-    cookie = session_cookie(AuthSettings.from_env().secret_key)
+    auth = AuthSettings.from_env()
+    apps = variants(auth)
+    cookie = session_cookie(auth)
     samples = {path: {name: [] for name in apps} for path in PATHS}
     for app in apps.values():  # warm every code path once
         for path in PATHS:

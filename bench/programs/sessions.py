@@ -126,15 +126,17 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 async def storm(
-    url: str, page: str, sessions: int, cookie: str, origin: str, deadline_s: float, hold_s: float
+    url: str, page: str, sessions: int, cookies: list[str], origin: str, deadline_s: float, hold_s: float
 ) -> dict:
-    headers = {"Origin": origin, **({"Cookie": cookie} if cookie else {})}
+    cookies = cookies or [""]
     started = time.monotonic()
     deadline = started + deadline_s
     progress = Progress()
-    tasks = [
-        asyncio.create_task(one_session(url, page, headers, deadline, progress)) for _ in range(sessions)
-    ]
+    tasks = []
+    for index in range(sessions):  # session i sends the i-th cookie (round robin)
+        cookie = cookies[index % len(cookies)]
+        headers = {"Origin": origin, **({"Cookie": cookie} if cookie else {})}
+        tasks.append(asyncio.create_task(one_session(url, page, headers, deadline, progress)))
     while time.monotonic() < deadline - 0.2 and (
         progress.settled < sessions or time.monotonic() - started < hold_s
     ):
@@ -170,7 +172,10 @@ def main() -> None:
     parser.add_argument("--url", required=True, help="ws://127.0.0.1:PORT/dashboard/_stcore/stream")
     parser.add_argument("--page", default="", help="GET this page first, as a browser loads it")
     parser.add_argument("--sessions", type=int, default=200)
-    parser.add_argument("--cookie", default="", help="Cookie header value, e.g. app_session=...")
+    parser.add_argument(
+        "--cookie", action="append", default=[],
+        help="Cookie header value, e.g. app_session=...; repeated: one per session, round robin",
+    )  # fmt: skip
     parser.add_argument("--origin", required=True, help="the Origin a browser on the page would send")
     parser.add_argument("--deadline", type=float, default=55.0, help="seconds; everything stops by then")
     parser.add_argument("--hold", type=float, default=0.0, help="keep all sessions open at least this long")

@@ -3,6 +3,7 @@ against the Kubernetes schemas that the kubernetes-validate package ships (no ne
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ import yaml
 
 from tests.support import bake
 
-MANIFESTS = ("deployment.yaml", "service.yaml", "ingress.yaml")
+MANIFESTS = ("deployment.yaml", "service.yaml", "ingress.yaml", "networkpolicy.yaml")
 K8S_VERSION = "1.33"
 DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")  # Service names; the strictest of the three
 
@@ -36,7 +37,7 @@ def load(project: Path) -> dict[str, dict]:
         ]
         assert len(documents) == 1, name
         resources[documents[0]["kind"]] = documents[0]
-    assert sorted(resources) == ["Deployment", "Ingress", "Service"]
+    assert sorted(resources) == ["Deployment", "Ingress", "NetworkPolicy", "Service"]
     return resources
 
 
@@ -59,9 +60,13 @@ def test_manifests_hold_the_scale_out_recipe(tmp_path, answers):
     assert container["securityContext"]["allowPrivilegeEscalation"] is False
     command = container["command"] + container["args"]
     assert command[:2] == ["uvicorn", "app:app"] and not any("--workers" in part for part in command)
-    assert "--proxy-headers" in command and "--forwarded-allow-ips=$(TRUSTED_PROXIES)" in command
+    # Proxy trust is TRUSTED_PROXIES, read by the app; uvicorn's own (127.0.0.1) stays off.
+    assert "--no-proxy-headers" in command and "--http=h11" in command
+    assert not any(part.startswith(("--proxy-headers", "--forwarded-allow-ips")) for part in command)
     env = {item["name"]: item.get("value") for item in container["env"]}
-    assert env["TRUSTED_PROXIES"] and env["PUBLIC_BASE_URL"].startswith("https://")
+    trusted = ipaddress.ip_network(env["TRUSTED_PROXIES"])
+    assert trusted.is_private and trusted.prefixlen >= 12, "trust the pod network at most"
+    assert env["PUBLIC_BASE_URL"].startswith("https://")
     assert ("ALLOWED_IPS" in env) == answers.get("ip_allowlist", False)
     (secret,) = container["envFrom"]
     assert secret["secretRef"]["name"] == f"{name}-secrets"
@@ -89,6 +94,16 @@ def test_manifests_hold_the_scale_out_recipe(tmp_path, answers):
     (rule,) = ingress["spec"]["rules"]
     backend = rule["http"]["paths"][0]["backend"]["service"]
     assert backend == {"name": name, "port": {"name": service["spec"]["ports"][0]["name"]}}
+
+    # NetworkPolicy: these pods take connections from the ingress controller's pods only.
+    policy = resources["NetworkPolicy"]["spec"]
+    assert policy["podSelector"]["matchLabels"] == spec["selector"]["matchLabels"]
+    assert policy["policyTypes"] == ["Ingress"]
+    (allowed,) = policy["ingress"]
+    (peer,) = allowed["from"]
+    assert peer["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "ingress-nginx"}
+    assert peer["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "ingress-nginx"}
+    assert allowed["ports"] == [{"port": port["name"], "protocol": "TCP"}]
 
     # The schemas of a current Kubernetes, strict: unknown fields are errors too.
     for resource in resources.values():

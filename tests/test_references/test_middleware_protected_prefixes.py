@@ -4,11 +4,13 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY, load_reference
 from tests.reference_copies import copy_alone, shell_env
 from tests.support import (
+    TEST_PASSWORD,
+    TEST_SECRET_KEY,
     collect_csp,
     free_port,
+    load_reference,
     rerun_with_slider,
     serve,
     uvicorn_command,
@@ -17,8 +19,15 @@ from tests.support import (
 )
 
 
+@pytest.fixture
+def prefix_env(monkeypatch) -> None:
+    """This reference keeps the shared-password login short; the prefix guard is its point."""
+    monkeypatch.setenv("APP_PASSWORD", TEST_PASSWORD)
+    monkeypatch.setenv("APP_SECRET_KEY", TEST_SECRET_KEY)
+
+
 @pytest.mark.isolated
-def test_dashboard_prefix_is_guarded_and_login_lives_on_the_parent(auth_env):
+def test_dashboard_prefix_is_guarded_and_login_lives_on_the_parent(prefix_env):
     module = load_reference("middleware_protected_prefixes")
     with TestClient(module.app, follow_redirects=False) as client:
         assert client.get("/").status_code == 200
@@ -50,7 +59,7 @@ def test_dashboard_prefix_is_guarded_and_login_lives_on_the_parent(auth_env):
 
 
 @pytest.mark.isolated
-def test_prefix_match_stops_at_the_segment_boundary(auth_env):
+def test_prefix_match_stops_at_the_segment_boundary(prefix_env):
     module = load_reference("middleware_protected_prefixes")
     guard = module.ProtectedPrefixGuard(app=None, prefixes=["/dashboard/"])
     assert guard._protected("/dashboard") and guard._protected("/dashboard/_stcore/stream")

@@ -1,12 +1,14 @@
 """The exhaustive tier: every combination of answers is baked, linted, imported and smoke-tested.
 
-The combinations come from cookiecutter.json (every choice list and every boolean), so a new
-option is covered without touching this file. Each runs in a forked process (one Streamlit
-runtime per process) from a worker that has already imported the heavy libraries.
+The combinations come from template_options.py (every choice and every part, less the declared
+invalid ones), so a new option is covered without touching this file. Each runs in a forked
+process (one Streamlit runtime per process) from a worker that has already imported the heavy
+libraries.
 """
 
 import itertools
 import json
+import math
 import subprocess
 import sys
 
@@ -22,40 +24,42 @@ import streamlit  # noqa: F401
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
-from tests.support import ROOT, bake, jinja_leftovers
+from tests.support import (
+    AUTH_ENV,
+    TEST_PASSWORD,
+    TEST_USER,
+    bake,
+    combination_id,
+    jinja_leftovers,
+    pairwise,
+    template_options,
+)
 
-
-def answer_space() -> dict[str, list]:
-    """Every question with more than one possible answer, and those answers."""
-    context = json.loads((ROOT / "cookiecutter.json").read_text())
-    space = {}
-    for key, default in context.items():
-        if key.startswith("_"):
-            continue
-        if isinstance(default, bool):
-            space[key] = [True, False]
-        elif isinstance(default, list):
-            space[key] = list(default)
-    return space
-
-
-SPACE = answer_space()
-COMBINATIONS = [dict(zip(SPACE, values, strict=True)) for values in itertools.product(*SPACE.values())]
-
-
-def combination_id(answers: dict) -> str:
-    flags = "".join(key[:2] if value else "--" for key, value in answers.items() if isinstance(value, bool))
-    return f"{answers['parent']}-{flags}"
+SPACE = template_options.answer_space()
+COMBINATIONS = template_options.combinations()
 
 
 def test_the_matrix_is_complete():
-    assert len(COMBINATIONS) == 4 * 2**7 == 512
+    every = [dict(zip(SPACE, values, strict=True)) for values in itertools.product(*SPACE.values())]
+    assert len(every) == math.prod(len(answers) for answers in SPACE.values())
+    invalid = [a for a in every if any(template_options.matches(a, c) for c, _ in template_options.INVALID)]
+    assert len(COMBINATIONS) == len(every) - len(invalid)
+    assert set(SPACE) == {"parent", "auth", *(part.name for part in template_options.PARTS)}
+    assert len({combination_id(answers) for answers in COMBINATIONS}) == len(COMBINATIONS)
+
+
+def test_the_covering_set_covers_every_pair():
+    """The live tier and the copier diff use a pairwise set: every pair of answers appears."""
+    keys, covering = list(SPACE), pairwise()
+    for i, first in enumerate(keys):
+        for second in keys[i + 1 :]:
+            seen = {(answers[first], answers[second]) for answers in covering}
+            assert seen == {(a, b) for a in SPACE[first] for b in SPACE[second]}, (first, second)
 
 
 def smoke(app, answers: dict) -> None:
     """Drive the app in-process: documented routes answer, absent parts are absent, guards hold."""
-    parent, auth = answers["parent"], answers["auth_cookie"]
+    parent, auth = answers["parent"], answers["auth"] == "password"
     dashboard = "/" if parent == "streamlit" else "/dashboard/"
     with TestClient(
         app, base_url="http://127.0.0.1", client=("127.0.0.1", 5000), follow_redirects=False
@@ -67,13 +71,15 @@ def smoke(app, answers: dict) -> None:
         assert forwarded.status_code == 200  # health is never behind the allowlist
         spoofed = c.get(dashboard, headers={"X-Forwarded-For": "127.0.0.1"})
         assert (spoofed.status_code == 403) == answers["ip_allowlist"]
+        assert c.get(dashboard, headers={"Host": "rebind.attacker.example"}).status_code == 400
 
         if auth:
             assert c.get(dashboard).status_code == 303
             with pytest.raises(WebSocketDisconnect), c.websocket_connect(dashboard + "_stcore/stream"):
                 pass
             assert 'name="password"' in c.get("/login").text
-            assert c.post("/login", data={"password": TEST_PASSWORD}).status_code == 303
+            form = {"username": TEST_USER, "password": TEST_PASSWORD}
+            assert c.post("/login", data=form).status_code == 303
         else:
             assert 'name="password"' not in c.get("/login").text
         page = c.get(dashboard)
@@ -113,10 +119,11 @@ def test_combination(tmp_path, monkeypatch, answers):
 
     monkeypatch.chdir(project)
     monkeypatch.syspath_prepend(str(project))
-    for key, value in {"APP_PASSWORD": TEST_PASSWORD, "APP_SECRET_KEY": TEST_SECRET_KEY}.items():
+    for key, value in AUTH_ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("ALLOWED_IPS", raising=False)
     monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "http://testserver")  # TestClient's websocket Host
     from app import app
 
     smoke(app, answers)

@@ -1,13 +1,19 @@
 {%- set c = cookiecutter -%}
 """The URL map, in-process: every route of the enabled parts answers as documented."""
-{%- if c.seo %}
-
+{%- if c.seo or c.parent == "fastapi" %}
+{% if c.seo %}
 import json
+{%- endif %}
+{%- if c.parent == "fastapi" %}
+import re
+{%- endif %}
+{%- if c.seo %}
 import xml.etree.ElementTree as ET
 {%- endif %}
+{%- endif %}
 
-from tests.conftest import DASHBOARD
-{%- if c.auth_cookie %}
+from tests.conftest import {% if c.parent != "streamlit" %}CLIENT, {% endif %}DASHBOARD
+{%- if c.__auth == "password" %}
 
 CLIENT_FIXTURE = "signed_in"
 {%- else %}
@@ -36,6 +42,66 @@ def test_parent_home_and_json_route(request):
     assert "Open the dashboard" in client.get("/").text
     assert client.get("/api/summary").json() == {"count": 10, "total": 285, "mean": 28.5}
 {%- endif %}
+{%- if c.parent == "fastapi" %}
+
+
+def test_api_docs_are_served_from_the_project(request):
+    client = request.getfixturevalue(CLIENT_FIXTURE)
+    for path in ("/docs", "/redoc"):
+        page = client.get(path).text
+        assert "https://" not in page, path  # no CDN
+        assert "<script>" not in page, path  # no inline script for the policy to refuse
+        for asset in re.findall(r'(?:src|href)="(/docs-assets/[^"]+)"', page):
+            assert client.get(asset).status_code == 200, asset
+    assert b"cdn.redoc.ly" not in client.get("/docs-assets/redoc.standalone.js").content
+{%- endif %}
+
+
+def test_errors_are_readable_pages_or_json(request):
+    client = request.getfixturevalue(CLIENT_FIXTURE)
+    browser = {"Accept": "text/html,*/*;q=0.8"}
+{%- if c.parent in ["django", "flask"] %}
+    # Paths outside the routes of app.py are {{ "Django" if c.parent == "django" else "Flask" }}'s: its own 404 page.
+    missing = client.get("/no-such-page", headers=browser)
+    assert missing.status_code == 404 and "Not Found" in missing.text
+{%- else %}
+    wrong_method = client.post("/healthz", headers=browser)
+    assert wrong_method.status_code == 405 and "<h1>Method not allowed</h1>" in wrong_method.text
+    api_client = {"Accept": "application/json"}
+    assert client.post("/healthz", headers=api_client).json()["error"] == "Method not allowed"
+{%- endif %}
+{%- if c.parent == "fastapi" %}
+    assert "<h1>Not found</h1>" in client.get("/no-such-page", headers=browser).text
+    assert client.get("/api/nothing-here").json() == {"error": "Not found", "detail": "Not Found"}
+{%- endif %}
+{%- if c.security_headers %}
+    assert "content-security-policy" in {{ "missing" if c.parent in ["django", "flask"] else "wrong_method" }}.headers
+{%- endif %}
+{%- if c.parent != "streamlit" %}
+
+
+def test_a_crash_is_a_readable_500_without_the_traceback(app, request):
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    async def crash(request):
+        raise RuntimeError("a bug in a route")
+
+    shared = request.getfixturevalue(CLIENT_FIXTURE)
+    app.router.routes.insert(0, Route("/crash-for-test", crash))
+    try:
+        # Not used as a context manager: the shared client has started the app already.
+        raw = TestClient(app, base_url="http://127.0.0.1", client=CLIENT, raise_server_exceptions=False)
+        raw.cookies = shared.cookies
+        page = raw.get("/crash-for-test", headers={"Accept": "text/html"})
+    finally:
+        app.router.routes.pop(0)
+    assert page.status_code == 500 and "Something went wrong" in page.text
+    assert "RuntimeError" not in page.text and "Traceback" not in page.text
+{%- if c.security_headers %}
+    assert "content-security-policy" in page.headers  # Starlette's own 500 would lack it
+{%- endif %}
+{%- endif %}
 {%- if c.security_headers %}
 
 
@@ -60,7 +126,7 @@ def test_allowlist_refuses_spoofed_forwarding_headers(fresh_client):
 
 def test_seo_files_are_valid(request):
     client = request.getfixturevalue(CLIENT_FIXTURE)
-    assert "Sitemap: http://localhost:8000/sitemap.xml" in client.get("/robots.txt").text
+    assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").text
     ET.fromstring(client.get("/sitemap.xml").content)
     assert json.loads(client.get("/manifest.json").text)["start_url"] == DASHBOARD
 {%- endif %}

@@ -1,9 +1,12 @@
-"""Django owns ``/``; Streamlit is mounted at ``/dashboard/``; websockets never reach Django.
+"""{{ cookiecutter.parent|capitalize }} owns ``/``; Streamlit is mounted at ``/dashboard/``; websockets never reach {{ cookiecutter.parent|capitalize }}.
 
-Derived from references/mount_django.py of st-asgi-template; that file explains
-the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+This module comes from references/mount_{{ cookiecutter.parent }}.py of st-asgi-template 0.1.0,
+where the pattern is explained and tested on its own. It is yours now: change it here and
+keep `pytest` green. To take a newer template version later, run `cruft update` (or
+`copier update`) as README.md describes; your changes are merged, not overwritten.
 """
 
+{% raw -%}
 from __future__ import annotations
 
 from starlette.requests import Request
@@ -13,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 def http_only(app: ASGIApp) -> ASGIApp:
-    """Wrap a WSGI/Django app so websocket scopes are refused instead of crashing it."""
+    """Wrap a WSGI-style app (Django, Flask) so websocket scopes are refused, not crash it."""
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -32,3 +35,4 @@ def slash_redirect(path: str) -> Route:
         return RedirectResponse(f"{path}/{query}", 307)
 
     return Route(path, redirect)
+{%- endraw %}

@@ -6,7 +6,6 @@ In a real Django project keep your own settings module and point
 
 import os
 import secrets
-from urllib.parse import urlsplit
 
 import django
 from django.conf import settings
@@ -15,21 +14,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 
 from {{ cookiecutter.project_slug }}.home import render_home
-
-
-def allowed_hosts() -> list[str]:
-    """Loopback, plus the host of PUBLIC_BASE_URL when it is set."""
-    hosts = ["127.0.0.1", "localhost", "[::1]"]
-    public_host = urlsplit(os.environ.get("PUBLIC_BASE_URL", "")).hostname
-    return hosts + [public_host] if public_host else hosts
-
+from {{ cookiecutter.project_slug }}.trusted_host import EdgeSettings
 
 if not settings.configured:
     settings.configure(
         DEBUG=False,
         # Django signs nothing here (no sessions, no CSRF forms); a per-process key is enough.
         SECRET_KEY=os.environ.get("APP_SECRET_KEY") or secrets.token_urlsafe(48),
-        ALLOWED_HOSTS=allowed_hosts(),
+        ALLOWED_HOSTS=list(EdgeSettings.from_env().allowed_hosts),  # the same names as app.py
         ROOT_URLCONF=__name__,
         INSTALLED_APPS=[],
         MIDDLEWARE=["django.middleware.common.CommonMiddleware"],

@@ -1,4 +1,4 @@
-"""The FastAPI side: the home page and the JSON API (its docs are at /docs)."""
+"""The FastAPI side: the home page and the JSON API (its docs are at /docs and /redoc)."""
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -10,7 +10,7 @@ router = APIRouter()
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def home() -> str:
-    return render_home((("/docs", "API docs"),))
+    return render_home((("/docs", "API docs"), ("/redoc", "API docs in ReDoc")))
 
 
 @router.get("/api/summary")

@@ -3,7 +3,8 @@
 import html
 from string import Template
 
-from {{ cookiecutter.project_slug }} import DESCRIPTION, PROJECT_NAME
+from {{ cookiecutter.project_slug }} import DASHBOARD_PATH, DESCRIPTION, PROJECT_NAME
+from {{ cookiecutter.project_slug }}.health import HEALTH_PATH
 
 _PAGE = Template("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>$title</title>
@@ -15,8 +16,8 @@ a { color: #ff4b4b; }
 <body><h1>$title</h1><p>$description</p><ul>$links</ul></body></html>""")
 
 LINKS = (
-    ("/dashboard/", "Open the dashboard"),
-    ("/healthz", "Health check"),
+    (f"{DASHBOARD_PATH}/", "Open the dashboard"),
+    (HEALTH_PATH, "Health check"),
 )
 
 

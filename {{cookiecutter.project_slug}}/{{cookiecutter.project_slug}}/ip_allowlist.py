@@ -1,9 +1,12 @@
 """Allow only listed networks (CIDR, IPv4 and IPv6), on ``http`` AND ``websocket`` scopes.
 
-Derived from references/middleware_ip_whitelist.py of st-asgi-template; that file explains
-the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+This module comes from references/middleware_ip_whitelist.py of st-asgi-template 0.1.0,
+where the pattern is explained and tested on its own. It is yours now: change it here and
+keep `pytest` green. To take a newer template version later, run `cruft update` (or
+`copier update`) as README.md describes; your changes are merged, not overwritten.
 """
 
+{% raw -%}
 from __future__ import annotations
 
 import ipaddress
@@ -85,3 +88,4 @@ class IPAllowlistMiddleware:
             await send({"type": "websocket.close", "code": 1008})
         else:
             await PlainTextResponse("Forbidden: your address is not allowed.", 403)(scope, receive, send)
+{%- endraw %}

@@ -1,14 +1,18 @@
 """A websocket at ``/ws/live`` pushing JSON ticks into a small JS widget inside the dashboard.
 
-Derived from references/route_websocket_stream.py of st-asgi-template; that file explains
-the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+This module comes from references/route_websocket_stream.py of st-asgi-template 0.1.0,
+where the pattern is explained and tested on its own. It is yours now: change it here and
+keep `pytest` green. To take a newer template version later, run `cruft update` (or
+`copier update`) as README.md describes; your changes are merged, not overwritten.
 """
 
+{% raw -%}
 from __future__ import annotations
 
 import asyncio
 import math
 import random
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -51,8 +55,23 @@ _WIDGET_JS = """"use strict";
 """
 
 
+def _from_this_site(websocket: WebSocket) -> bool:
+    """No ``Origin`` (not a browser), or one naming the host the handshake was sent to."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    try:
+        netloc = urlsplit(origin).netloc.lower()
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return bool(netloc) and netloc == websocket.headers.get("host", "").lower()
+
+
 async def live_ticks(websocket: WebSocket, interval_seconds: float = 0.5) -> None:
     """Send a random-walk value until the client goes away."""
+    if not _from_this_site(websocket):
+        await websocket.close(code=1008)  # before accept: the handshake gets a 403
+        return
     await websocket.accept()
     value, seq = 100.0, 0
     try:
@@ -80,3 +99,4 @@ def live_routes() -> list[BaseRoute]:
         Route(WIDGET_PATH, _widget_html),
         Route("/widgets/live-ticks.js", _widget_js),
     ]
+{%- endraw %}

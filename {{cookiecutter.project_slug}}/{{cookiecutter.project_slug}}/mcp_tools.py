@@ -1,28 +1,43 @@
 """An MCP server (fastmcp, streamable HTTP) at ``/mcp/`` in the same process as Streamlit.
 
-Derived from references/route_mcp_server.py of st-asgi-template; that file explains
-the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+This module comes from references/route_mcp_server.py of st-asgi-template 0.1.0,
+where the pattern is explained and tested on its own. It is yours now: change it here and
+keep `pytest` green. To take a newer template version later, run `cruft update` (or
+`copier update`) as README.md describes; your changes are merged, not overwritten.
 """
 
+{% raw -%}
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastmcp import FastMCP
+from fastmcp.server.auth import AuthProvider
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 MCP_PATH = "/mcp"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
-def create_mcp() -> FastMCP:
-    """The MCP server and its tools."""
-    mcp = FastMCP("dashboard-tools")
+def create_mcp(
+    dashboard_data: Callable[[], list[dict[str, Any]]] | None = None, auth: AuthProvider | None = None
+) -> FastMCP:
+    """The MCP server and its tools; ``dashboard_data`` is the dashboard's own loader, ``auth``
+    fastmcp's own token check (an OIDC ``RemoteAuthProvider``), if any."""
+    mcp = FastMCP("dashboard-tools", auth=auth)
+
+    if dashboard_data is not None:
+
+        @mcp.tool(name="dashboard_data")
+        def read_dashboard_data() -> list[dict[str, Any]]:
+            """The rows the dashboard charts: the same st.cache_data function, so the same values."""
+            return dashboard_data()
 
     @mcp.tool
     def add(a: float, b: float) -> float:
@@ -40,6 +55,11 @@ def create_mcp() -> FastMCP:
     return mcp
 
 
+def mcp_http_app(mcp: FastMCP, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> Any:
+    """The streamable-HTTP app to mount at ``/mcp``, Host and Origin checked by fastmcp."""
+    return mcp.http_app(path="/", host_origin_protection=True, allowed_hosts=list(allowed_hosts))
+
+
 def mcp_routes(mcp_app: ASGIApp) -> list[BaseRoute]:
     """``/mcp/`` for the MCP app, and ``/mcp`` redirecting there."""
 
@@ -52,3 +72,4 @@ def mcp_routes(mcp_app: ASGIApp) -> list[BaseRoute]:
 def mcp_lifespan(mcp_app: Any) -> Callable[[Any], AbstractAsyncContextManager[Any]]:
     """The MCP app's own lifespan, for the parent to run (mounted apps get none)."""
     return lambda _parent: mcp_app.lifespan(mcp_app)
+{%- endraw %}

@@ -1,20 +1,25 @@
 """Security headers that Streamlit's frontend really renders under.
 
-Derived from references/middleware_security_headers.py of st-asgi-template; that file explains
-the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+This module comes from references/middleware_security_headers.py of st-asgi-template 0.1.0,
+where the pattern is explained and tested on its own. It is yours now: change it here and
+keep `pytest` green. To take a newer template version later, run `cruft update` (or
+`copier update`) as README.md describes; your changes are merged, not overwritten.
 """
 
+{% raw -%}
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 import secure
 from secure.middleware import SecureASGIMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
@@ -52,9 +57,9 @@ def streamlit_csp(*, extra_connect_src: tuple[str, ...] = ()) -> secure.ContentS
     )
 
 
-def _headers(*, https: bool) -> secure.Secure:
+def _headers(*, https: bool, extra_connect_src: tuple[str, ...] = ()) -> secure.Secure:
     return secure.Secure(
-        csp=streamlit_csp(),
+        csp=streamlit_csp(extra_connect_src=extra_connect_src),
         hsts=secure.StrictTransportSecurity().max_age(63072000).include_subdomains() if https else None,
         xfo=secure.XFrameOptions().sameorigin(),
         xcto=secure.XContentTypeOptions().nosniff(),
@@ -64,12 +69,28 @@ def _headers(*, https: bool) -> secure.Secure:
 
 
 class SecurityHeadersMiddleware:
-    """Adds the security headers; HSTS only when the request arrived over https."""
+    """Adds the security headers; HSTS only when the request arrived over https.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Starlette answers an unhandled exception from outside every middleware, so that 500
+    would go out bare: this middleware answers it itself (plain text, with the headers) and
+    re-raises for the server's log, unless an inner middleware (an error page) already did.
+
+    ``extra_connect_src`` lists other origins the page may fetch from or open websockets to
+    (for example ``"wss://feed.example.com"``); by default only the page's own origin.
+    """
+
+    def __init__(self, app: ASGIApp, *, extra_connect_src: Iterable[str] = ()) -> None:
         self.app = app
-        self._over_http = SecureASGIMiddleware(app, secure=_headers(https=False))
-        self._over_https = SecureASGIMiddleware(app, secure=_headers(https=True))
+        extra = tuple(extra_connect_src)
+        self._over_http = SecureASGIMiddleware(app, secure=_headers(https=False, extra_connect_src=extra))
+        self._over_https = SecureASGIMiddleware(app, secure=_headers(https=True, extra_connect_src=extra))
+        server_error = PlainTextResponse("Internal Server Error", 500)
+        self._error_over_http = SecureASGIMiddleware(
+            server_error, secure=_headers(https=False, extra_connect_src=extra)
+        )
+        self._error_over_https = SecureASGIMiddleware(
+            server_error, secure=_headers(https=True, extra_connect_src=extra)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,4 +99,18 @@ class SecurityHeadersMiddleware:
         # The scheme is what uvicorn saw, or what a *trusted* proxy said it saw.
         over_https = scope.get("scheme") == "https"
         handler = self._over_https if over_https else self._over_http
-        await handler(scope, receive, send)
+        started = False
+
+        async def note_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await handler(scope, receive, note_start)
+        except Exception:
+            if not started:
+                error = self._error_over_https if over_https else self._error_over_http
+                await error(scope, receive, send)
+            raise
+{%- endraw %}

@@ -1,9 +1,12 @@
 """robots.txt, sitemap.xml and a web-app manifest.json, served beside Streamlit.
 
-Derived from references/route_seo_metadata.py of st-asgi-template; that file explains
-the pattern and is tested on its own. Edit there, then run tools/sync_parts.py.
+This module comes from references/route_seo_metadata.py of st-asgi-template 0.1.0,
+where the pattern is explained and tested on its own. It is yours now: change it here and
+keep `pytest` green. To take a newer template version later, run `cruft update` (or
+`copier update`) as README.md describes; your changes are merged, not overwritten.
 """
 
+{% raw -%}
 from __future__ import annotations
 
 import os
@@ -77,3 +80,4 @@ def seo_routes(site: SiteInfo) -> list[Route]:
         Route("/sitemap.xml", sitemap),
         Route("/manifest.json", manifest),
     ]
+{%- endraw %}

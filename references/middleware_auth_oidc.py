@@ -1,0 +1,407 @@
+"""Sign-in with any OpenID Connect provider (Authlib), guarding every door; bearer JWTs for agents.
+
+What it shows
+    Authlib's Starlette client signs people in at the parent with the authorization code
+    flow + PKCE (S256); Authlib checks ``state`` (kept in our session) and the ID token's
+    signature, issuer, audience, expiry and ``nonce``. The name and email from the ID token
+    go into a server-side session; the cookie (Starlette's signed ``SessionMiddleware``,
+    outermost, so websocket scopes have a session too) carries only its random id, so
+    signing out (a POST with a CSRF token) ends it for good and also ends the provider's
+    session where it offers ``end_session_endpoint``. ``OIDCGuardMiddleware``, pure ASGI,
+    checks every ``http`` and ``websocket`` scope, drops client copies of
+    ``X-Forwarded-User`` / ``X-Forwarded-Email`` and sets them from the session;
+    ``server.trustedUserHeaders`` turns them into ``st.user["name"]`` and ``["email"]``.
+    Agents send ``Authorization: Bearer <JWT>`` to ``/api`` and ``/mcp``: the token is
+    verified against the provider's JWKS (issuer, audience, expiry; fastmcp's
+    ``JWTVerifier``), and ``mcp_auth()`` gives fastmcp the same verifier plus the OAuth
+    protected-resource metadata MCP clients look for.
+
+Why Authlib and not ``st.login``
+    Streamlit's ``st.login`` covers only Streamlit's pages; mounted at ``/dashboard/`` its
+    button goes to ``/auth/login`` without the prefix and its callback returns to ``/``.
+    The parent's own routes, the websocket and ``/mcp`` need one guard in front of all of
+    them, so sign-in lives at the parent, and Streamlit reads the result through
+    ``server.trustedUserHeaders``.
+
+Configuration (environment)
+    OIDC_ISSUER         the provider's issuer URL (https; http only on localhost)
+    OIDC_CLIENT_ID      this app's client id at the provider
+    OIDC_CLIENT_SECRET  its secret (empty for a public client)
+    OIDC_AUDIENCE       the ``aud`` agents' JWTs must carry (default: the client id)
+    PUBLIC_BASE_URL     where people reach this app; the callback is ``<it>/auth/callback``
+    APP_SECRET_KEY      signs the cookie; at least 32 bytes
+
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    OIDC_ISSUER=https://id.example.com OIDC_CLIENT_ID=... OIDC_CLIENT_SECRET=... \\
+    PUBLIC_BASE_URL=http://127.0.0.1:8000 \\
+    APP_SECRET_KEY=$(python -c "import secrets; print(secrets.token_urlsafe(48))") \\
+        uvicorn middleware_auth_oidc:app --lifespan on --port 8000
+"""
+
+# --- part: begin ---
+from __future__ import annotations
+
+import hmac
+import html
+import os
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.starlette_client import OAuth
+from fastmcp.server.auth import RemoteAuthProvider
+from fastmcp.server.auth.providers.jwt import JWTVerifier
+from joserfc.errors import JoseError
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+SESSION_COOKIE = "app_session"
+USER_HEADER = b"x-forwarded-user"  # -> st.user["name"] (server.trustedUserHeaders)
+EMAIL_HEADER = b"x-forwarded-email"  # -> st.user["email"]
+SESSION_SCOPE_KEY = "auth_session"
+MIN_SECRET_KEY_BYTES = 32
+CALLBACK_PATH = "/auth/callback"
+OPEN_ROUTES = frozenset(
+    {("GET", "/healthz"), ("HEAD", "/healthz"), ("GET", "/login"), ("GET", CALLBACK_PATH),
+     ("GET", "/signed-out")}
+)  # fmt: skip
+WELL_KNOWN = "/.well-known/"  # discovery metadata stays open (GET)
+API_PREFIXES = ("/mcp", "/api")
+
+
+class AuthConfigError(SystemExit):
+    """Bad auth settings: the process stops with this one line (no traceback)."""
+
+
+@dataclass(frozen=True)
+class OIDCSettings:
+    issuer: str
+    client_id: str
+    client_secret: str
+    audience: str
+    public_base_url: str
+    secret_key: str
+    metadata: Mapping[str, Any]  # the provider's discovery document
+    max_age_seconds: int = 8 * 60 * 60
+    sessions: OIDCSessionStore = field(default_factory=lambda: OIDCSessionStore(), compare=False, repr=False)
+
+    @property
+    def https_only(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> OIDCSettings:
+        """Read the OIDC_* variables and fetch the provider's metadata; stop with one line if wrong."""
+        issuer = environ.get("OIDC_ISSUER", "").rstrip("/")
+        client_id = environ.get("OIDC_CLIENT_ID", "")
+        base_url = environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+        secret_key = environ.get("APP_SECRET_KEY", "")
+        if not issuer:
+            raise AuthConfigError("OIDC_ISSUER is not set: the URL of your OpenID provider (its issuer).")
+        if not issuer.startswith("https://") and urlsplit(issuer).hostname not in ("localhost", "127.0.0.1"):
+            raise AuthConfigError(f"OIDC_ISSUER {issuer!r} must start with https://")
+        if not client_id:
+            raise AuthConfigError("OIDC_CLIENT_ID is not set: register this app at the provider.")
+        if not base_url.startswith(("http://", "https://")):
+            raise AuthConfigError("PUBLIC_BASE_URL is not set: e.g. https://dash.example.com (callbacks).")
+        if len(secret_key.encode()) < MIN_SECRET_KEY_BYTES:
+            raise AuthConfigError(
+                f"APP_SECRET_KEY {'is shorter than 32 bytes' if secret_key else 'is not set'}. Generate "
+                'one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        url = f"{issuer}/.well-known/openid-configuration"
+        try:
+            metadata = httpx.get(url, timeout=10).raise_for_status().json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise AuthConfigError(f"OIDC_ISSUER: cannot read {url} ({error})") from None
+        if str(metadata.get("issuer", "")).rstrip("/") != issuer:
+            raise AuthConfigError(f"OIDC_ISSUER: the provider names itself {metadata.get('issuer')!r}")
+        return cls(
+            issuer=issuer,
+            client_id=client_id,
+            client_secret=environ.get("OIDC_CLIENT_SECRET", ""),
+            audience=environ.get("OIDC_AUDIENCE", "") or client_id,
+            public_base_url=base_url,
+            secret_key=secret_key,
+            metadata=metadata,
+        )
+
+    def token_verifier(self) -> JWTVerifier:
+        """Bearer JWTs: signed by a key of the provider's JWKS, for our audience, not expired."""
+        return JWTVerifier(jwks_uri=self.metadata["jwks_uri"], issuer=self.issuer, audience=self.audience)
+
+
+@dataclass
+class OIDCSession:
+    name: str
+    email: str
+    id_token: str
+    expires_at: float
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+
+
+class OIDCSessionStore:
+    """Signed-in sessions kept server-side: the cookie carries only their random id."""
+
+    def __init__(self, max_sessions: int = 50_000) -> None:
+        self.max_sessions = max_sessions
+        self._sessions: OrderedDict[str, OIDCSession] = OrderedDict()
+
+    def create(self, session: OIDCSession) -> str:
+        while len(self._sessions) >= self.max_sessions:
+            self._sessions.popitem(last=False)  # the oldest sign-in signs in again
+        sid = secrets.token_urlsafe(32)
+        self._sessions[sid] = session
+        return sid
+
+    def get(self, sid: object) -> OIDCSession | None:
+        session = self._sessions.get(sid) if isinstance(sid, str) else None
+        if session is not None and session.expires_at <= time.monotonic():
+            del self._sessions[sid]
+            return None
+        return session
+
+    def revoke(self, sid: object) -> None:
+        if isinstance(sid, str):
+            self._sessions.pop(sid, None)
+
+
+class OIDCGuardMiddleware:
+    """Lets a scope through only with a live session, or a valid bearer JWT on the API doors."""
+
+    def __init__(self, app: ASGIApp, *, settings: OIDCSettings) -> None:
+        self.app = app
+        self.settings = settings
+        self.verifier = settings.token_verifier()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        cookie = scope["session"]  # set by the SessionMiddleware around this guard
+        session = self.settings.sessions.get(cookie.get("sid"))
+        name, email = (session.name, session.email) if session else ("", "")
+        api = scope["type"] == "http" and any(
+            scope["path"] == p or scope["path"].startswith(p + "/") for p in API_PREFIXES
+        )
+        bearer = _bearer_token(scope)
+        if api and bearer is not None:
+            access = await self.verifier.verify_token(bearer)
+            if access is None:
+                await self._unauthorized('error="invalid_token"')(scope, receive, send)
+                return
+            name = str(access.claims.get("name") or access.claims.get("sub", ""))
+            email = str(access.claims.get("email", ""))
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in (USER_HEADER, EMAIL_HEADER)]
+        if name:
+            headers.append((USER_HEADER, name.encode("utf-8")[:256]))
+        if email:
+            headers.append((EMAIL_HEADER, email.encode("utf-8")[:256]))
+        inner = {**scope, "headers": headers, SESSION_SCOPE_KEY: cookie}
+        method = scope.get("method")
+        if (
+            name
+            or (method, scope["path"]) in OPEN_ROUTES
+            or (method in ("GET", "HEAD") and scope["path"].startswith(WELL_KNOWN))
+        ):
+            await self.app(inner, receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})  # handshake refused: 403
+        elif api:
+            await self._unauthorized()(scope, receive, send)
+        elif method in ("GET", "HEAD"):
+            await RedirectResponse(f"/login?next={quote(scope['path'])}", 303)(scope, receive, send)
+        else:
+            await PlainTextResponse("Sign in first.", 401)(scope, receive, send)
+
+    def _unauthorized(self, detail: str = "") -> Response:
+        metadata = f"{self.settings.public_base_url}{WELL_KNOWN}oauth-protected-resource/mcp"
+        challenge = f'Bearer resource_metadata="{metadata}"' + (f", {detail}" if detail else "")
+        return JSONResponse({"detail": "Send Authorization: Bearer <token>."}, 401,
+                            headers={"WWW-Authenticate": challenge, "Cache-Control": "no-store"})  # fmt: skip
+
+
+def _bearer_token(scope: Scope) -> str | None:
+    for key, value in scope["headers"]:
+        if key.lower() == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" else None
+    return None
+
+
+def _safe_next(value: str) -> str:
+    """Only same-site paths, so /login cannot be used as an open redirect."""
+    return value if value.startswith("/") and not value.startswith("//") and "\\" not in value else "/"
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><h1>{title}</h1>{body}</body></html>",
+        status,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _with_our_session(request: Request) -> Request:
+    """Authlib keeps state, nonce and the PKCE verifier in request.session: make that ours."""
+    return Request({**request.scope, "session": request.scope[SESSION_SCOPE_KEY]}, request.receive)
+
+
+def oidc_routes(settings: OIDCSettings) -> list[Route]:
+    """``/login`` (to the provider), its callback, ``/logout`` (GET asks, POST ends), ``/signed-out``."""
+    oauth = OAuth()
+    provider = oauth.register(
+        "provider",
+        client_id=settings.client_id,
+        client_secret=settings.client_secret or None,
+        server_metadata_url=f"{settings.issuer}/.well-known/openid-configuration",
+        client_kwargs={"scope": "openid profile email", "code_challenge_method": "S256"},
+    )
+
+    async def login(request: Request) -> Response:
+        ours = _with_our_session(request)
+        ours.session["next"] = _safe_next(request.query_params.get("next", "/"))
+        return await provider.authorize_redirect(ours, settings.public_base_url + CALLBACK_PATH)
+
+    async def callback(request: Request) -> Response:
+        ours = _with_our_session(request)
+        try:
+            token = await provider.authorize_access_token(ours)  # state, code + PKCE, ID token + nonce
+        except (AuthlibBaseError, JoseError, httpx.HTTPError, ValueError, KeyError) as error:
+            retry = '<p><a href="/login">Sign in again</a></p>'
+            return _page("Sign-in failed", f"<p>{html.escape(type(error).__name__)}</p>{retry}", 403)
+        claims = token.get("userinfo") or {}
+        if not claims.get("sub"):  # no ID token: this was not an OpenID Connect answer
+            return _page("Sign-in failed", '<p><a href="/login">Sign in again</a></p>', 403)
+        name = str(claims.get("name") or claims.get("preferred_username") or claims["sub"])
+        next_path = ours.session.get("next", "/")
+        settings.sessions.revoke(ours.session.get("sid"))
+        ours.session.clear()
+        session = OIDCSession(name, str(claims.get("email", "")), token.get("id_token", ""),
+                              time.monotonic() + settings.max_age_seconds)  # fmt: skip
+        ours.session["sid"] = settings.sessions.create(session)
+        return RedirectResponse(_safe_next(next_path), 303)
+
+    async def logout(request: Request) -> Response:
+        cookie = request.scope[SESSION_SCOPE_KEY]
+        session = settings.sessions.get(cookie.get("sid"))
+        if session is None:
+            return RedirectResponse("/signed-out", 303)
+        if request.method == "GET":
+            token = f'<input type="hidden" name="csrf" value="{html.escape(session.csrf)}">'
+            button = '<button type="submit">Sign out</button>'
+            return _page("Sign out", f'<form method="post" action="/logout">{token}{button}</form>')
+        form = await request.form(max_files=0, max_fields=4)
+        origin = request.headers.get("origin")
+        cross_site = origin is not None and urlsplit(origin).netloc != request.headers.get("host")
+        if cross_site or not hmac.compare_digest(str(form.get("csrf", "")), session.csrf):
+            return PlainTextResponse("Sign-out refused: reload the page and try again.", 403)
+        settings.sessions.revoke(cookie.get("sid"))
+        cookie.clear()
+        if settings.metadata.get("end_session_endpoint") and session.id_token:
+            # The provider's session ends next, from /signed-out: a page navigating there is
+            # not subject to the CSP's form-action 'self', as a redirect of this POST would be.
+            end = await provider.create_logout_url(
+                post_logout_redirect_uri=settings.public_base_url + "/signed-out",
+                id_token_hint=session.id_token,
+            )
+            cookie["end_session_url"] = end["url"]
+        return RedirectResponse("/signed-out", 303)
+
+    async def signed_out(request: Request) -> Response:
+        end_session_url = request.scope[SESSION_SCOPE_KEY].pop("end_session_url", None)
+        again = '<p><a href="/login">Sign in again</a></p>'
+        if not isinstance(end_session_url, str):
+            return _page("Signed out", again)
+        url = html.escape(end_session_url)
+        refresh = f'<meta http-equiv="refresh" content="0; url={url}">'
+        return _page(
+            "Signed out", f'{refresh}<p><a href="{url}">Also sign out at your provider</a></p>{again}'
+        )
+
+    return [
+        Route("/login", login, methods=["GET"]),
+        Route(CALLBACK_PATH, callback, methods=["GET"]),
+        Route("/logout", logout, methods=["GET", "POST"]),
+        Route("/signed-out", signed_out, methods=["GET"]),
+    ]
+
+
+def oidc_middleware(settings: OIDCSettings) -> list[Middleware]:
+    """The session cookie (outermost, so websocket scopes have one), then the guard."""
+    return [
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie=SESSION_COOKIE,
+            max_age=settings.max_age_seconds,
+            same_site="lax",
+            https_only=settings.https_only,
+        ),
+        Middleware(OIDCGuardMiddleware, settings=settings),
+    ]
+
+
+def mcp_auth(settings: OIDCSettings) -> RemoteAuthProvider:
+    """fastmcp's own check of the same JWTs, and the protected-resource metadata for MCP clients.
+
+    Mounted at ``/mcp``, also route ``mcp_auth(...).get_well_known_routes(mcp_path="/mcp")`` at
+    the parent's root: that is where clients look for ``/.well-known/oauth-protected-resource/mcp``.
+    """
+    return RemoteAuthProvider(
+        token_verifier=settings.token_verifier(),
+        authorization_servers=[settings.issuer],
+        base_url=settings.public_base_url,
+    )
+
+
+# --- part: end ---
+
+from pathlib import Path  # noqa: E402
+
+import streamlit as st  # noqa: E402
+from fastmcp import FastMCP  # noqa: E402
+from starlette.routing import Mount  # noqa: E402
+
+settings = OIDCSettings.from_env()
+
+
+async def whoami(request: Request) -> JSONResponse:
+    return JSONResponse({"name": request.headers.get("x-forwarded-user")})
+
+
+mcp = FastMCP("signed-in-tools", auth=mcp_auth(settings))
+
+
+@mcp.tool
+def whoami_tool() -> str:
+    """Who the agent is, as the server sees it."""
+    return "an agent with a valid token"
+
+
+mcp_app = mcp.http_app(path="/")
+app = st.App(
+    Path(__file__).parent / "dashboard.py",
+    routes=[
+        *oidc_routes(settings),
+        Route("/api/whoami", whoami),
+        *mcp.auth.get_well_known_routes(mcp_path="/mcp"),
+        Mount("/mcp", app=mcp_app),
+    ],
+    middleware=oidc_middleware(settings),
+    lifespan=lambda _app: mcp_app.lifespan(mcp_app),
+)
