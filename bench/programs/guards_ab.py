@@ -22,13 +22,14 @@ import importlib.util
 import json
 import statistics
 import sys
-from base64 import b64encode
 from pathlib import Path
-from time import perf_counter
 
-import itsdangerous
 from fastapi import FastAPI
 from starlette.middleware import Middleware
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from asgi_calls import session_cookie, time_calls
 
 PATHS = ("/healthz", "/api/summary")
 
@@ -49,40 +50,13 @@ def side(project: Path, tag: str, build) -> tuple[dict[str, FastAPI], bytes]:
     auth = auth_mod.AuthSettings.from_env()
     headers = Middleware(headers_mod.SecurityHeadersMiddleware)
     allow = Middleware(allow_mod.IPAllowlistMiddleware, settings=allow_mod.AllowlistSettings.from_env())
-    sid = auth.sessions.create("alice", auth.max_age_seconds)
-    signed = itsdangerous.TimestampSigner(auth.secret_key).sign(b64encode(json.dumps({"sid": sid}).encode()))
     apps = {
         f"{tag}: security headers": build([headers]),
         f"{tag}: IP allowlist": build([allow]),
         f"{tag}: auth": build(auth_mod.auth_middleware(auth)),
         f"{tag}: all three": build([headers, allow, *auth_mod.auth_middleware(auth)]),
     }
-    return apps, f"{auth_mod.SESSION_COOKIE}=".encode() + signed
-
-
-async def per_request_us(app, path: str, count: int, cookie: bytes) -> float:
-    statuses: set[int] = set()
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict) -> None:
-        if message["type"] == "http.response.start":
-            statuses.add(message["status"])
-
-    started = perf_counter()
-    for _ in range(count):
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-            "root_path": "", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
-            "headers": [(b"host", b"127.0.0.1:8000"), (b"cookie", cookie), (b"accept", b"*/*")],
-        }  # fmt: skip
-        await app(scope, receive, send)
-    elapsed = perf_counter() - started
-    if statuses != {200}:
-        raise RuntimeError(f"{path}: expected 200 from every call, got {statuses}")
-    return elapsed / count * 1e6
+    return apps, session_cookie(auth, auth_mod.SESSION_COOKIE)
 
 
 async def measure(a: Path, b: Path, rounds: int, count: int) -> dict:
@@ -103,11 +77,11 @@ async def measure(a: Path, b: Path, rounds: int, count: int) -> dict:
     samples = {path: {name: [] for name in names} for path in PATHS}
     for name in names:  # warm every code path
         for path in PATHS:
-            await per_request_us(apps[name], path, max(20, count // 10), cookies[name])
+            await time_calls(apps[name], path, max(20, count // 10), cookies[name])
     for index in range(rounds):
         for path in PATHS:
             for name in names[index % len(names) :] + names[: index % len(names)]:
-                samples[path][name].append(await per_request_us(apps[name], path, count, cookies[name]))
+                samples[path][name].append(await time_calls(apps[name], path, count, cookies[name]))
     result = {}
     for path, by_name in samples.items():
         medians = {name: round(statistics.median(values), 2) for name, values in by_name.items()}
