@@ -44,6 +44,7 @@ import ipaddress
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -93,6 +94,15 @@ class IPAllowlistMiddleware:
         self.app = app
         self.settings = settings
         self.open_paths = frozenset(open_paths)
+        # A client comes back with the same address: its verdict is remembered (bounded).
+        self._address_allowed = lru_cache(maxsize=4096)(self._check_address)
+
+    def _check_address(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.settings.allowed)
 
     def is_allowed(self, scope: Scope) -> bool:
         client = scope.get("client")
@@ -102,11 +112,7 @@ class IPAllowlistMiddleware:
             name.lower() in FORWARDING_HEADERS for name, _ in scope["headers"]
         ):
             return False  # no proxy is configured, so a forwarding header is a spoof
-        try:
-            address = ipaddress.ip_address(client[0])
-        except ValueError:
-            return False
-        return any(address in network for network in self.settings.allowed)
+        return self._address_allowed(client[0])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (

@@ -6,8 +6,9 @@ What it shows
     response (a raised exception's 500 included: Starlette sends that one from outside
     every middleware, so this one answers it itself), and Strict-Transport-Security only
     when the request came over https.
-    The headers are set by the ``secure`` library's ASGI middleware, which keeps
-    duplicate headers such as several ``Set-Cookie`` lines.
+    The policy is written with the ``secure`` library's builders, turned into header
+    bytes once at start-up; each response gets them appended (a same-named header from
+    the app is replaced, others such as several ``Set-Cookie`` lines are kept).
 
 When to use it
     Always, for anything reachable from a browser. ``default-src 'self'`` alone leaves
@@ -43,8 +44,6 @@ from functools import cache
 from pathlib import Path
 
 import secure
-from secure.middleware import SecureASGIMiddleware
-from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
@@ -83,15 +82,17 @@ def streamlit_csp(*, extra_connect_src: tuple[str, ...] = ()) -> secure.ContentS
     )
 
 
-def _headers(*, https: bool, extra_connect_src: tuple[str, ...] = ()) -> secure.Secure:
-    return secure.Secure(
+def _header_pairs(*, https: bool, extra_connect_src: tuple[str, ...] = ()) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers as the raw ASGI byte pairs, built once: no per-request policy building."""
+    headers = secure.Secure(
         csp=streamlit_csp(extra_connect_src=extra_connect_src),
         hsts=secure.StrictTransportSecurity().max_age(63072000).include_subdomains() if https else None,
         xfo=secure.XFrameOptions().sameorigin(),
         xcto=secure.XContentTypeOptions().nosniff(),
         referrer=secure.ReferrerPolicy().strict_origin_when_cross_origin(),
         permissions=secure.PermissionsPolicy().geolocation().microphone().camera(),
-    )
+    ).headers
+    return tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
 
 
 class SecurityHeadersMiddleware:
@@ -108,37 +109,40 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, extra_connect_src: Iterable[str] = ()) -> None:
         self.app = app
         extra = tuple(extra_connect_src)
-        self._over_http = SecureASGIMiddleware(app, secure=_headers(https=False, extra_connect_src=extra))
-        self._over_https = SecureASGIMiddleware(app, secure=_headers(https=True, extra_connect_src=extra))
-        server_error = PlainTextResponse("Internal Server Error", 500)
-        self._error_over_http = SecureASGIMiddleware(
-            server_error, secure=_headers(https=False, extra_connect_src=extra)
-        )
-        self._error_over_https = SecureASGIMiddleware(
-            server_error, secure=_headers(https=True, extra_connect_src=extra)
-        )
+        self._over_http = _header_pairs(https=False, extra_connect_src=extra)
+        self._over_https = _header_pairs(https=True, extra_connect_src=extra)
+        self._names = frozenset(name for name, _ in self._over_https)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         # The scheme is what uvicorn saw, or what a *trusted* proxy said it saw.
-        over_https = scope.get("scheme") == "https"
-        handler = self._over_https if over_https else self._over_http
+        ours = self._over_https if scope.get("scheme") == "https" else self._over_http
+        names = self._names
         started = False
 
-        async def note_start(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                theirs = message.get("headers", ())
+                # A new list (the app may reuse its own); the app's copy of one of ours is replaced.
+                if any(name.lower() in names for name, _ in theirs):
+                    theirs = [(name, value) for name, value in theirs if name.lower() not in names]
+                message = {**message, "headers": [*theirs, *ours]}
             await send(message)
 
         try:
-            await handler(scope, receive, note_start)
+            await self.app(scope, receive, send_with_headers)
         except Exception:
             if not started:
-                error = self._error_over_https if over_https else self._error_over_http
-                await error(scope, receive, send)
+                await send({"type": "http.response.start", "status": 500, "headers": [*_PLAIN_TEXT, *ours]})
+                await send({"type": "http.response.body", "body": b"Internal Server Error"})
             raise
+
+
+_PLAIN_TEXT = ((b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"21"))
 
 
 # --- part: end ---

@@ -12,6 +12,17 @@ from tests.support import ROOT
 pytestmark = pytest.mark.live
 
 FIGURES = ("1", "2", "3", "4", "5", "6")
+TARGETED = (  # issue 15's figures: a row each in the summary, with its target
+    "1. Guard overhead (password mode) `/healthz`",
+    "2. `/api/summary`: req/s ours ÷ BaseHTTPMiddleware",
+    "3. Time to first render, warm process",
+    "4. Cold start, process start → first render in Chromium",
+    "5. Capacity, trivial script",
+    "5. Capacity, generated dashboard",
+    "5. Scale-out behind the shipped nginx recipe",
+    "6. Matrix: every combination",
+)
+REPORTED = ("5. Memory per session, generated dashboard",)
 
 
 def test_quick_bench_writes_results_with_all_six_figures_and_a_chart(tmp_path):
@@ -20,15 +31,21 @@ def test_quick_bench_writes_results_with_all_six_figures_and_a_chart(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
 
     results = (tmp_path / "RESULTS.md").read_text()
     summary = results.split("## Summary", 1)[1].split("## Details", 1)[0]
+    assert "| Figure | Target | Median | Spread (min – max) | IQR | Runs | Result |" in summary
     rows = re.findall(r"^\| (\d)\. .+\| (pass|miss|info) \|$", summary, flags=re.MULTILINE)
     assert {figure for figure, _ in rows} == set(FIGURES), summary
     assert "| error |" not in summary
+    lines = summary.splitlines()
+    for name in TARGETED:
+        assert any(line.startswith(f"| {name}") and re.search(r"\| [≥≤] \d", line) for line in lines), name
+    for name in REPORTED:
+        assert any(line.startswith(f"| {name}") for line in lines), name
     for heading in ("## Machine", "Streamlit ", "Starlette ", "uvicorn ", "FastAPI ", "cores"):
         assert heading in results
     assert "leaves the websocket unguarded" in results

@@ -9,6 +9,34 @@ from {{ pkg }} import DESCRIPTION, PROJECT_NAME
 from {{ pkg }}.warmup import load_model, load_reference_data
 {%- endif %}
 
+# The charts' Vega-Lite specs, written once: st.line_chart and st.bar_chart rebuild and
+# validate an Altair chart on every rerun, which costs more than the rest of this script.
+EXPLORE_SPEC = {
+    "mark": {"type": "line", "tooltip": True},
+    "encoding": {
+        "x": {"field": "x", "type": "quantitative"},
+        "y": {"field": "value", "type": "quantitative"},
+        "color": {"field": "series", "type": "nominal"},
+    },
+}
+{%- if c.lifespan %}
+SALES_SPEC = {
+    "mark": {"type": "bar", "tooltip": True},
+    "encoding": {
+        "x": {"field": "region", "type": "nominal", "sort": None},
+        "y": {"field": "sales", "type": "quantitative"},
+    },
+}
+{%- endif %}
+
+
+@st.cache_data
+def explore_rows(points: int) -> list[dict]:
+    """The Explore chart's rows, computed once per slider value and shared by every session."""
+    rows = [{"x": i, "series": "squares", "value": i * i} for i in range(points)]
+    return rows + [{"x": i, "series": "linear", "value": i * points} for i in range(points)]
+
+
 st.set_page_config(page_title=PROJECT_NAME, page_icon=":bar_chart:", layout="wide")
 st.title(PROJECT_NAME)
 st.caption(DESCRIPTION)
@@ -28,7 +56,7 @@ with left:
     st.subheader("Explore")
     points = st.slider("Points", min_value=1, max_value=20, value=5)
     st.write(f"Sum of 1..{points} = {sum(range(1, points + 1))}")
-    st.line_chart({"squares": [i * i for i in range(points)], "linear": [i * points for i in range(points)]})
+    st.vega_lite_chart(explore_rows(points), EXPLORE_SPEC, width="stretch")
     # Uploads and media live in this process's memory: see README, "Deploy".
     upload = st.file_uploader("Show an image", type=["png", "jpg", "jpeg", "gif"])
     if upload is not None:
@@ -38,7 +66,7 @@ with right:
     st.subheader("Warmed at start-up")
     model = load_model()  # a cache hit: the lifespan loaded it before the first visit
     st.caption(f"Model {model['name']}, weights {model['weights']}")
-    st.bar_chart(load_reference_data(), x="region", y="sales")
+    st.vega_lite_chart(load_reference_data(), SALES_SPEC, width="stretch")
 {%- endif %}
 {%- if c.websocket %}
     st.subheader("Live ticks")

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
+import itsdangerous
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.middleware import Middleware
@@ -255,6 +256,38 @@ class LoginRateLimiter:
                 self._in_flight[group] -= 1
 
 
+class _RememberingSigner(itsdangerous.TimestampSigner):
+    """Checks a cookie's signature once, then only its age: two HMACs per request saved.
+
+    Only cookies whose signature verified are remembered (at most ``max_entries``, the
+    oldest forgotten first); the age is checked on every use, as before.
+    """
+
+    def __init__(self, secret_key: str, max_entries: int = 10_000) -> None:
+        super().__init__(secret_key)
+        self.max_entries = max_entries
+        self._verified: dict[bytes, tuple[bytes, float]] = {}
+
+    def unsign(self, signed_value, max_age=None, return_timestamp=False):  # type: ignore[override]
+        key = signed_value if isinstance(signed_value, bytes) else str(signed_value).encode()
+        known = None if return_timestamp else self._verified.get(key)
+        if known is not None and (max_age is None or time.time() - known[1] <= max_age):
+            return known[0]
+        value, signed_at = super().unsign(key, max_age=max_age, return_timestamp=True)
+        if len(self._verified) >= self.max_entries:
+            del self._verified[next(iter(self._verified))]
+        self._verified[key] = (value, signed_at.timestamp())
+        return (value, signed_at) if return_timestamp else value
+
+
+class SessionCookieMiddleware(SessionMiddleware):
+    """Starlette's signed session cookie, its signature checked once per cookie, not per request."""
+
+    def __init__(self, app: ASGIApp, secret_key: str, **options) -> None:
+        super().__init__(app, secret_key, **options)
+        self.signer = _RememberingSigner(secret_key)
+
+
 class AuthGuardMiddleware:
     """Lets a scope through only with a live session or API token; runs inside SessionMiddleware."""
 
@@ -460,7 +493,7 @@ def auth_middleware(settings: AuthSettings, *, open_paths: Iterable[str] = ("/he
     open_routes = LOGIN_ROUTES | {(method, path) for path in open_paths for method in ("GET", "HEAD")}
     return [
         Middleware(
-            SessionMiddleware,
+            SessionCookieMiddleware,
             secret_key=settings.secret_key,
             session_cookie=SESSION_COOKIE,
             max_age=settings.max_age_seconds,

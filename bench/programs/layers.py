@@ -13,15 +13,13 @@ import asyncio
 import json
 import statistics
 import sys
-import time
-from base64 import b64encode
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path.cwd()))
 
 import basehttp_app
-import itsdangerous
+from asgi_calls import session_cookie, time_calls
 from bench_board.auth import SESSION_COOKIE, AuthSettings, auth_middleware
 from bench_board.fastapi_site import router
 from bench_board.health import health_routes
@@ -39,8 +37,7 @@ def build(middleware: list[Middleware]) -> FastAPI:
     return app
 
 
-def variants() -> dict[str, FastAPI]:
-    auth = AuthSettings.from_env()
+def variants(auth: AuthSettings) -> dict[str, FastAPI]:
     headers = Middleware(SecurityHeadersMiddleware)
     allowlist = Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env())
     theirs = basehttp_app.app.user_middleware
@@ -57,42 +54,10 @@ def variants() -> dict[str, FastAPI]:
     }
 
 
-def session_cookie(secret_key: str) -> bytes:
-    """The cookie SessionMiddleware would have set after a successful login."""
-    signed = itsdangerous.TimestampSigner(secret_key).sign(b64encode(json.dumps({"user": "admin"}).encode()))
-    return f"{SESSION_COOKIE}=".encode() + signed
-
-
-async def time_calls(app, path: str, count: int, cookie: bytes) -> float:
-    statuses: set[int] = set()
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict) -> None:
-        if message["type"] == "http.response.start":
-            statuses.add(message["status"])
-
-    def scope() -> dict:
-        return {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-            "root_path": "", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
-            "headers": [(b"host", b"127.0.0.1:8000"), (b"cookie", cookie), (b"accept", b"*/*")],
-        }  # fmt: skip
-
-    started = time.perf_counter()
-    for _ in range(count):
-        await app(scope(), receive, send)
-    elapsed = time.perf_counter() - started
-    if statuses != {200}:
-        raise RuntimeError(f"expected 200 from every call, got {statuses}")
-    return elapsed / count * 1e6
-
-
 async def measure(rounds: int, count: int) -> dict[str, dict[str, float]]:
-    apps = variants()
-    cookie = session_cookie(AuthSettings.from_env().secret_key)
+    auth = AuthSettings.from_env()
+    apps = variants(auth)
+    cookie = session_cookie(auth, SESSION_COOKIE)
     samples = {path: {name: [] for name in apps} for path in PATHS}
     for app in apps.values():  # warm every code path once
         for path in PATHS:

@@ -7,7 +7,7 @@ dashboard and the header values are the generated project's own (package ``bench
 which bench/run.py bakes); only the middleware differs.
 
 Run from the baked project's directory (bench/run.py does):
-    uvicorn basehttp_app:app --app-dir <repo>/bench --no-proxy-headers
+    uvicorn basehttp_app:app --app-dir <repo>/bench/programs --no-proxy-headers
 
 Note what this variant does NOT do, and the benchmark does not hide: ``BaseHTTPMiddleware``
 only sees ``http`` scopes, so Streamlit's websocket (``/dashboard/_stcore/stream``) is
@@ -28,7 +28,7 @@ from bench_board.auth import SESSION_COOKIE, AuthSettings
 from bench_board.fastapi_site import router as site_router
 from bench_board.health import health_routes
 from bench_board.ip_allowlist import DEFAULT_ALLOWED_IPS
-from bench_board.security_headers import _headers
+from bench_board.security_headers import SecurityHeadersMiddleware
 from bench_board.warmup import warm_caches
 from fastapi import FastAPI, Request
 from starlette.middleware import Middleware
@@ -37,16 +37,43 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 
 HERE = Path.cwd()
 OPEN_PATHS = {"/healthz", "/login", "/logout"}
-SECURITY_HEADERS = dict(_headers(https=False).headers)  # the very same values as ours
 settings = AuthSettings.from_env()
 signer = itsdangerous.TimestampSigner(settings.secret_key)  # what SessionMiddleware signs with
 allowed = [ipaddress.ip_network(n) for n in os.environ.get("ALLOWED_IPS", DEFAULT_ALLOWED_IPS).split(",")]
 
 
+async def our_header_values() -> dict[str, str]:
+    """The very values our SecurityHeadersMiddleware adds over http, read off one call through it."""
+    added: dict[str, str] = {}
+
+    async def empty(scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            added.update((name.decode(), value.decode()) for name, value in message["headers"])
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": "/", "raw_path": b"/", "query_string": b"", "root_path": "", "headers": [(b"host", b"x")],
+        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+    }  # fmt: skip
+    await SecurityHeadersMiddleware(empty)(scope, receive, send)
+    return added
+
+
 class SecurityHeaders(BaseHTTPMiddleware):
+    values: dict[str, str] | None = None  # read once, on the first request
+
     async def dispatch(self, request: Request, call_next):
+        if SecurityHeaders.values is None:
+            SecurityHeaders.values = await our_header_values()
         response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
+        response.headers.update(SecurityHeaders.values)
         return response
 
 

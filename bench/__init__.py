@@ -1,0 +1,1 @@
+"""Benchmarks of the generated project: ``python bench/run.py`` (see bench/README.md)."""

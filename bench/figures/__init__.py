@@ -1,0 +1,1 @@
+"""One module per measurement; each adds its rows and notes to a ``bench.report.Report``."""

@@ -1,0 +1,289 @@
+"""Figure 5: how many concurrent browser-like sessions a process serves, and how that scales out.
+
+A session counts when every session of the probe ran without error and the 95th percentile of the
+time to its first full render (page GET → websocket → ``script_finished``) is within the plan's
+bound (3 s). The capacity is the largest such session count, found by doubling then bisecting
+(bounded in probes and in session count). Pairs of variants are searched in alternation, and each
+pair of searches gives one ratio:
+
+- a trivial two-line script (the framework's own cost) and the generated dashboard, each served by
+  the generated project (all parts on, signed in) ÷ by ``streamlit run dashboard.py``;
+- the generated dashboard behind the baked project's deploy/nginx.conf: two processes ÷ one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bench.harness import nginx
+from bench.harness.projects import ENV, Projects, log_in
+from bench.harness.servers import (
+    cpu_seconds,
+    free_port,
+    read_status_kib,
+    serve,
+    stop_group,
+    streamlit_run_command,
+    uvicorn_command,
+)
+from bench.harness.stats import rotations
+from bench.plan import TARGETS, Plan
+from bench.report import Report, Row
+
+SESSIONS = Path(__file__).resolve().parents[1] / "programs" / "sessions.py"
+
+
+@dataclass
+class Variant:
+    """Where a browser-like client goes, and the server processes whose memory and CPU count."""
+
+    name: str
+    base: str
+    page: str  # the dashboard's page: "/dashboard/" or "/"
+    cookies: list[str]  # the Cookie header of each session, round robin ([""]: none)
+    pids: list[int]
+
+    @property
+    def stream(self) -> str:
+        return self.page + "_stcore/stream"
+
+
+@dataclass
+class Probe:
+    sessions: int
+    passed: bool
+    p95_s: float | None
+    errors: int
+    finished: int
+    kib_per_session: float
+
+
+@dataclass
+class Search:
+    capacity: int = 0
+    probes: list[Probe] = field(default_factory=list)
+
+    @property
+    def kib_per_session(self) -> float | None:
+        at = [p for p in self.probes if p.passed and p.sessions == self.capacity]
+        return at[-1].kib_per_session if at else None
+
+
+def rss_kib(pids: list[int]) -> int:
+    return sum(read_status_kib(pid, "VmRSS") for pid in pids)
+
+
+def settle(pids: list[int], bound: float = 20) -> None:
+    """Wait (bounded) until the servers are idle: abandoned script runs finish after a failed probe."""
+    deadline = time.monotonic() + bound
+    before = sum(cpu_seconds(pid) for pid in pids)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = sum(cpu_seconds(pid) for pid in pids)
+        if now - before < 0.05:
+            return
+        before = now
+
+
+def probe(variant: Variant, sessions: int, plan: Plan) -> Probe:
+    """``sessions`` sessions at once (bench/programs/sessions.py), the servers' RSS sampled meanwhile."""
+    settle(variant.pids)
+    baseline = rss_kib(variant.pids)
+    peak = baseline
+    command = [
+        sys.executable, str(SESSIONS), "--url", variant.base.replace("http", "ws", 1) + variant.stream,
+        "--page", variant.base + variant.page, "--sessions", str(sessions),
+        *(arg for cookie in variant.cookies for arg in ("--cookie", cookie)),
+        "--origin", variant.base, "--deadline", str(plan.capacity_deadline), "--hold", "0.5",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # fmt: skip
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.1):
+            with contextlib.suppress(OSError, KeyError):
+                peak = max(peak, rss_kib(variant.pids))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        out, err = process.communicate(timeout=plan.capacity_deadline + 60)
+    finally:
+        done.set()
+        sampler.join()
+        stop_group(process)
+    if process.returncode != 0:
+        raise RuntimeError(f"sessions.py failed: {err[-2000:]}")
+    result = json.loads(out)
+    p95 = result["render_p95_s"]
+    passed = result["errors"] == 0 and p95 is not None and p95 <= plan.capacity_p95_s
+    return Probe(sessions, passed, p95, result["errors"], result["scripts_finished"],
+                 (peak - baseline) / sessions)  # fmt: skip
+
+
+def search(variant: Variant, plan: Plan) -> Search:
+    """Double from ``capacity_start`` until a probe fails, then bisect; bounded in probes and sessions."""
+    found = Search()
+    failed_at: int | None = None
+    n = plan.capacity_start
+    while len(found.probes) < plan.capacity_probes:
+        result = probe(variant, n, plan)
+        found.probes.append(result)
+        if result.passed:
+            found.capacity = max(found.capacity, n)
+        else:
+            failed_at = n if failed_at is None else min(failed_at, n)
+        if failed_at is None:
+            if n >= plan.capacity_max:
+                break
+            n = min(n * 2, plan.capacity_max)
+        else:
+            if failed_at - found.capacity <= max(1, found.capacity // 10):
+                break
+            n = (found.capacity + failed_at) // 2
+    return found
+
+
+def compare(variants: dict[str, Variant], plan: Plan) -> dict[str, list[Search]]:
+    """Searches of every variant, in rotating order, after one unrecorded session each (warm caches)."""
+    for variant in variants.values():
+        probe(variant, 2 * len(variant.pids), plan)
+    searches: dict[str, list[Search]] = {name: [] for name in variants}
+    for order in rotations(list(variants), plan.capacity_reps):
+        for name in order:
+            searches[name].append(search(variants[name], plan))
+    return searches
+
+
+def capacity_ratios(numerators: list[Search], denominators: list[Search]) -> list[float]:
+    pairs = [(a.capacity, b.capacity) for a, b in zip(numerators, denominators, strict=True)]
+    if not any(b for _, b in pairs):
+        raise RuntimeError(f"the reference served no session within the bounds: {pairs}")
+    return [a / b for a, b in pairs if b]
+
+
+def probe_text(probe: Probe) -> str:
+    """``8 ✓ 2.1 s``, ``16 ✗ 3.4 s``, ``32 ✗ 5 errors``: sessions, passed, p95 first render or errors."""
+    outcome = (
+        f"{probe.errors} errors" if probe.errors else f"{probe.p95_s:.1f} s" if probe.p95_s else "unfinished"
+    )
+    return f"{probe.sessions} {'✓' if probe.passed else '✗'} {outcome}"
+
+
+def probes_text(searches: list[Search]) -> str:
+    return "; ".join(", ".join(map(probe_text, s.probes)) + f" → {s.capacity}" for s in searches)
+
+
+@contextlib.contextmanager
+def one_process(project: Path, plain: bool, work: Path):
+    """The project under uvicorn (signed in) or its dashboard.py under ``streamlit run``."""
+    port = free_port()
+    if plain:
+        with serve(streamlit_run_command(port), project, port, "/_stcore/health", work, ENV) as server:
+            yield Variant("streamlit run", server.base_url, "/", [""], [server.process.pid])
+    else:
+        with serve(uvicorn_command("app:app", port), project, port, "/healthz", work, ENV) as server:
+            cookie = log_in(server.base_url)
+            yield Variant("generated", server.base_url, "/dashboard/", [cookie], [server.process.pid])
+
+
+def measure_one_process(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
+    for label, project in (("trivial script", projects.trivial), ("generated dashboard", projects.full)):
+        with one_process(project, False, work) as ours, one_process(project, True, work) as theirs:
+            got = compare({"ours": ours, "plain": theirs}, plan)
+        report.add(Row("5", f"Capacity, {label}: sessions one process serves, generated ÷ `streamlit run`",
+                       capacity_ratios(got["ours"], got["plain"]), TARGETS["capacity"],
+                       chart=f"5 capacity\n{label.removeprefix('generated ')}"))  # fmt: skip
+        capacities = [s.capacity for s in got["ours"]]
+        short = f"5. {label}: {statistics.median(capacities):.0f} sessions per process"
+        report.add(Row("5", f"Sessions one process serves, {label} (generated)", capacities, digits=0,
+                       short=short))  # fmt: skip
+        memory = {name: [s.kib_per_session / 1024 for s in found if s.kib_per_session is not None]
+                  for name, found in got.items()}  # fmt: skip
+        for name, who in (("ours", "generated"), ("plain", "`streamlit run`")):
+            if memory[name]:
+                report.add(Row("5", f"Memory per session, {label} ({who}; RSS growth ÷ sessions)",
+                               memory[name], unit=" MiB", digits=2))  # fmt: skip
+        report.note(
+            "5",
+            f"{label}, probes per search (sessions ✓ passed / ✗ failed, p95 first render or errors → "
+            f"capacity): generated "
+            f"{probes_text(got['ours'])}; `streamlit run` {probes_text(got['plain'])}.",
+        )
+
+
+def sticky_cookies(proxy: str, signed_in: list[str], count: int) -> list[str]:
+    """``count`` browsers' cookies behind the proxy: an affinity id each and the sign-in of its process.
+
+    Sessions live in the memory of the process that signed them in, so each process signs in once
+    (``signed_in``, in upstream order) and every affinity id is paired with the sign-in of the process
+    nginx's hash sends it to, found by asking: ids drawn at random, as a browser's first visit gets.
+    """
+    cookies = []
+    with httpx.Client(base_url=proxy, timeout=10) as client:
+        for _ in range(count):
+            affinity = f"st_affinity={secrets.token_hex(16)}"
+            for session in signed_in:
+                answer = client.get("/api/summary", headers={"Cookie": f"{affinity}; {session}"})
+                if answer.status_code == 200:
+                    cookies.append(f"{affinity}; {session}")
+                    break
+            else:
+                raise RuntimeError(f"no process behind {proxy} knows a sign-in ({answer.status_code})")
+    return cookies
+
+
+def measure_scale_out(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
+    if not nginx.available():
+        raise RuntimeError(nginx.INSTALL_HINT)
+    with contextlib.ExitStack() as stack:
+        servers = []
+        for _ in range(2):  # configured as deploy/README.md says for a process behind the proxy
+            port = free_port()
+            env = {**ENV, **nginx.behind_proxy_env()}
+            servers.append(stack.enter_context(serve(uvicorn_command("app:app", port), projects.full, port,
+                                                     "/healthz", work, env)))  # fmt: skip
+        signed_in = [log_in(server.base_url) for server in servers]  # one sign-in per process
+        ports = [int(s.base_url.rsplit(":", 1)[1]) for s in servers]
+        variants = {}
+        for name, upstream in (("two", ports), ("one", ports[:1])):
+            port = free_port()
+            proxy = stack.enter_context(nginx.nginx(projects.full, upstream, port, work / f"nginx-{name}"))
+            pids = [s.process.pid for s in servers[: len(upstream)]]
+            cookies = sticky_cookies(proxy.base_url, signed_in[: len(upstream)], plan.capacity_max)
+            variants[name] = Variant(f"{name} behind nginx", proxy.base_url, "/dashboard/", cookies, pids)
+        got = compare(variants, plan)
+    report.add(Row("5", "Scale-out behind the shipped nginx recipe: sessions 2 processes ÷ 1",
+                   capacity_ratios(got["two"], got["one"]), TARGETS["scale_out"],
+                   chart="5 scale-out\n2/1 processes"))  # fmt: skip
+    report.note(
+        "5",
+        "Behind nginx (deploy/nginx.conf of the baked project, one worker), probes per search: two "
+        f"processes {probes_text(got['two'])}; one process {probes_text(got['one'])}.",
+    )
+
+
+def measure(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
+    measure_one_process(plan, projects, work, report)
+    measure_scale_out(plan, projects, work, report)
+    report.note(
+        "5",
+        "A probe opens N sessions at once (bench/programs/sessions.py: page GET, websocket, "
+        "`rerun_script`, read until `script_finished`) and passes with 0 errors and p95 first render "
+        f"≤ {plan.capacity_p95_s:g} s; the search doubles from {plan.capacity_start} up to "
+        f"{plan.capacity_max} sessions, then bisects, at most {plan.capacity_probes} probes of at most "
+        f"{plan.capacity_deadline:g} s each.",
+    )

@@ -1,0 +1,157 @@
+"""Figure 4: cold start as a user feels it, process start → first dashboard render in Chromium.
+
+Generated (all parts on, signed in through its login form) ÷ ``streamlit run dashboard.py``; the
+lifespan's warm-up is read from the server's log line "caches warmed in ...s" and reported apart.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.harness.projects import ENV, PROJECT_NAME, Projects, sign_in_page
+from bench.harness.servers import (
+    chromium,
+    free_port,
+    start,
+    stop_group,
+    streamlit_run_command,
+    uvicorn_command,
+    wait_for_dashboard,
+    wait_ready,
+)
+from bench.harness.stats import interleave, ratios, rounds_text
+from bench.plan import TARGETS, Plan
+from bench.report import Report, Row
+
+WARMED = re.compile(r"caches warmed in ([\d.]+)s")
+
+
+@dataclass
+class ColdStart:
+    healthy_s: float  # process start → first 200 on its health route
+    render_s: float  # process start → the dashboard's heading drawn in Chromium
+    login_s: float  # of which the login form (load, fill, submit), for a signed-in start
+    warmup_s: float | None  # what the lifespan logged, when it did
+
+
+def cold_start(browser, command: Callable[[int], list[str]], cwd: Path, health: str, page_path: str,
+               signed_in: bool, work: Path) -> ColdStart:  # fmt: skip
+    """Start the server, poll its health route every 20 ms, then open the dashboard in a fresh context."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = work / f"cold-{port}.log"
+    started = time.perf_counter()
+    process = start(command(port), cwd, log_path, ENV)
+    context = browser.new_context()
+    try:
+        healthy = wait_ready(base + health, process, timeout=120) - started
+        page = context.new_page()
+        login = 0.0
+        if signed_in:
+            sign_in_page(page, base, page_path)
+            login = time.perf_counter() - started - healthy
+        else:
+            page.goto(base + page_path, timeout=60_000)
+        wait_for_dashboard(page, PROJECT_NAME)
+        rendered = time.perf_counter() - started
+    finally:
+        context.close()
+        stop_group(process)
+    warmed = WARMED.search(log_path.read_text(errors="replace"))
+    return ColdStart(healthy, rendered, login, float(warmed.group(1)) if warmed else None)
+
+
+def measure(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
+    with chromium() as browser:
+        starts: dict[str, list[ColdStart]] = {}
+
+        def generated(name: str, project: Path) -> Callable[[], float]:
+            def run() -> float:
+                command = functools.partial(uvicorn_command, "app:app")
+                result = cold_start(browser, command, project, "/healthz", "/dashboard/", True, work)
+                starts.setdefault(name, []).append(result)
+                return result.render_s
+
+            return run
+
+        def plain() -> float:
+            result = cold_start(
+                browser, streamlit_run_command, projects.full, "/_stcore/health", "/", False, work
+            )
+            starts.setdefault("plain", []).append(result)
+            return result.render_s
+
+        runs = {"generated": generated("generated", projects.full), "plain": plain}
+        if plan.diagnostics:
+            runs["no_lifespan"] = generated("no_lifespan", projects.full_no_lifespan)
+        got = interleave(runs, plan.cold_reps, plan.warmups)
+    recorded = {name: values[-plan.cold_reps :] for name, values in starts.items()}  # the warm-ups dropped
+    healthy = {name: [s.healthy_s for s in values] for name, values in recorded.items()}
+    logins = [s.login_s for s in recorded["generated"]]
+    report.add(Row("4", "Cold start, process start → first render in Chromium: generated ÷ `streamlit run`",
+                   ratios(got["generated"], got["plain"]), TARGETS["cold_start"],
+                   chart="4 cold start\ngenerated/plain"))  # fmt: skip
+    report.add(Row("4", "(diagnostic) process start → healthy: generated ÷ `streamlit run`",
+                   ratios(healthy["generated"], healthy["plain"])))  # fmt: skip
+    warmups = [s.warmup_s for s in recorded["generated"] if s.warmup_s is not None]
+    if warmups:
+        report.add(Row("4", "Lifespan warm-up of the generated project (its own log line)", warmups,
+                       unit=" s", short=f"4. warm-up {statistics.median(warmups):.2f} s"))  # fmt: skip
+    else:
+        report.note(
+            "4", "The generated project logged no `caches warmed in ...s`: no warm-up time to report."
+        )
+    if "no_lifespan" in got:
+        report.add(Row("4", "(diagnostic) the same without the lifespan part ÷ `streamlit run`",
+                       ratios(got["no_lifespan"], got["plain"])))  # fmt: skip
+    imports = [import_seconds(projects.full) for _ in range(3 if plan.cold_reps > 1 else 1)]
+    heaviest = import_breakdown(projects.full)
+    report.note(
+        "4",
+        "Seconds to first render per round, generated (all parts on; its login form filled by the browser) / "
+        "`streamlit run dashboard.py`"
+        + (" / generated without the lifespan part" if "no_lifespan" in got else "")
+        + f": {rounds_text(got, 2)}. To healthy: {rounds_text(healthy, 2)}. Of the generated start, the "
+        f"login form (load, fill, submit) took {statistics.median(logins):.2f} s (median).",
+        f"Importing `app.py` alone takes {statistics.median(imports):.2f} s (median of {len(imports)}, "
+        "a fresh process each). The heaviest imports (cumulative, one run of `python -X importtime`): "
+        + ", ".join(f"`{name}` {seconds:.2f} s" for name, seconds in heaviest)
+        + ".",
+    )
+
+
+def import_breakdown(project: Path, top: int = 6) -> list[tuple[str, float]]:
+    """What ``import app`` spends its time on: its direct imports, by cumulative seconds (-X importtime)."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import app"], cwd=project, env={**os.environ, **ENV},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    children = []
+    for line in done.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) != 3 or not parts[1].strip().isdigit():
+            continue
+        name = parts[2]
+        if len(name) - len(name.lstrip()) == 3:  # one level below ``app`` itself
+            children.append((name.strip(), int(parts[1]) / 1e6))
+    return sorted(children, key=lambda item: -item[1])[:top]
+
+
+def import_seconds(project: Path) -> float:
+    code = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, env={**os.environ, **ENV}, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"import app failed: {done.stderr[-1500:]}")
+    return float(done.stdout.strip().splitlines()[-1])

@@ -1,0 +1,43 @@
+"""Diagnostic of figures 1 and 2: each guard's own cost, in-process (bench/programs/layers.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.harness.projects import ENV, Projects
+from bench.plan import Plan
+from bench.report import Report
+
+LAYERS = Path(__file__).resolve().parents[1] / "programs" / "layers.py"
+
+
+def measure(plan: Plan, projects: Projects, report: Report) -> None:
+    command = [
+        sys.executable,
+        str(LAYERS),
+        "--rounds",
+        str(plan.layer_rounds),
+        "--count",
+        str(plan.layer_count),
+    ]
+    done = subprocess.run(
+        command, cwd=projects.guarded, env={**os.environ, **ENV}, capture_output=True, text=True, timeout=300
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"layers.py failed: {done.stderr[-2000:]}")
+    costs = json.loads(done.stdout)
+    health, summary = costs["/healthz"], costs["/api/summary"]
+    lines = [
+        "| app, signed in | `/healthz` µs per request | added | `/api/summary` µs per request | added |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {health[name]:.0f} | {health[name] - health['no guard']:+.0f} "
+        f"| {summary[name]:.0f} | {summary[name] - summary['no guard']:+.0f} |"
+        for name in summary
+    ]
+    report.note("layers", *lines)

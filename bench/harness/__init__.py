@@ -1,0 +1,1 @@
+"""What every measurement shares: servers, the load generator, the projects, interleaving, statistics."""

@@ -1,0 +1,102 @@
+"""The projects the benchmark measures, baked fresh by cookiecutter, and how to sign in to them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests import support
+from tests.support import AUTH_ENV, TEST_PASSWORD, TEST_USER
+
+ROOT = support.ROOT
+PROJECT_NAME = "Bench Board"  # the dashboard's heading
+SLUG = "bench_board"  # bench/programs/basehttp_app.py and layers.py import this package
+USER, PASSWORD = TEST_USER, TEST_PASSWORD  # the tests' test-only account (tests/support.py)
+ENV = {
+    **AUTH_ENV,  # its argon2 hash, an API token's hash and a secret key, through the environment
+    "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+}
+# The three guards on (password sign-in) and off.
+GUARDS_ON = {"security_headers": True, "auth": "password", "ip_allowlist": True}
+GUARDS_OFF = {"security_headers": False, "auth": "none", "ip_allowlist": False}
+TRIVIAL_SCRIPT = f'import streamlit as st\n\nst.title("{PROJECT_NAME}")\nst.write("Hello")\n'
+
+
+@dataclass(frozen=True)
+class Projects:
+    guarded: Path  # FastAPI parent, security headers + auth + allowlist (other answers default)
+    bare: Path  # the same with the three guards off
+    full: Path  # FastAPI parent, every part on
+    full_unguarded: Path  # every part on but the three guards (diagnostic of figure 3)
+    full_no_lifespan: Path  # every part on but the lifespan warm-up (diagnostic of figure 4)
+    trivial: Path  # every part on, its dashboard.py a two-line script (capacity, figure 5)
+    only_security_headers: Path  # one guard each (diagnostic of figure 1)
+    only_auth: Path
+    only_ip_allowlist: Path
+
+
+def bake(output_dir: Path, **answers) -> Path:
+    """The live tests' ``bake`` (cookiecutter's API, no prompts), its hook's printing silenced."""
+    with quiet():
+        return support.bake(output_dir, **answers)
+
+
+def bake_projects(work: Path) -> Projects:
+    common = {"project_name": PROJECT_NAME, "project_slug": SLUG, "parent": "fastapi"}
+    every = support.all_parts(True)
+    answers = {
+        "guarded": dict(GUARDS_ON),
+        "bare": dict(GUARDS_OFF),
+        "full": every,
+        "full_unguarded": {**every, **GUARDS_OFF},
+        "full_no_lifespan": {**every, "lifespan": False},
+        "trivial": every,
+        **{f"only_{guard}": {**GUARDS_OFF, guard: GUARDS_ON[guard]} for guard in GUARDS_ON},
+    }
+    projects = Projects(**{name: bake(work / name, **common, **more) for name, more in answers.items()})
+    (projects.trivial / "dashboard.py").write_text(TRIVIAL_SCRIPT)
+    return projects
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Silence file descriptor 1 (cookiecutter's post-generation hook prints its next steps there)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def log_in(base_url: str) -> str:
+    """Sign in through the login form over HTTP; return the Cookie header value the server set.
+
+    Sessions are kept server-side: the cookie is known to the process that answered only.
+    """
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        form = client.get("/login").text
+        hidden = dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form))
+        response = client.post("/login", data={**hidden, "username": USER, "password": PASSWORD})
+        if response.status_code not in (302, 303) or not client.cookies:
+            raise RuntimeError(f"login failed: {response.status_code} {response.text[:200]}")
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def sign_in_page(page, base_url: str, then: str) -> None:
+    """Sign in through the login form in the browser, then land on ``then`` (not waited for)."""
+    page.goto(f"{base_url}/login?next={then}", timeout=60_000)
+    page.fill("input[name=username]", USER)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
