@@ -12,7 +12,7 @@ from {{ pkg }}.warmup import load_model, load_reference_data
 st.set_page_config(page_title=PROJECT_NAME, page_icon=":bar_chart:", layout="wide")
 st.title(PROJECT_NAME)
 st.caption(DESCRIPTION)
-{%- if c.__auth == "password" %}
+{%- if c.__auth != "none" %}
 
 # The auth guard sets X-Forwarded-User from the session (dropping any client copy), and
 # server.trustedUserHeaders in .streamlit/config.toml turns it into st.user. Read it with
