@@ -135,8 +135,14 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
         },
         env={
             "password": ("APP_USERS", "APP_SECRET_KEY", "APP_API_TOKENS"),
-            "oidc": ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_AUDIENCE",
-                     "PUBLIC_BASE_URL", "APP_SECRET_KEY"),
+            "oidc": (
+                "OIDC_ISSUER",
+                "OIDC_CLIENT_ID",
+                "OIDC_CLIENT_SECRET",
+                "OIDC_AUDIENCE",
+                "PUBLIC_BASE_URL",
+                "APP_SECRET_KEY",
+            ),
         },  # fmt: skip
         aliases={"auth_cookie": {"true": "password", "false": "none"}},
         adds="`password`: `auth.py` → `/login`, `/logout` (POST); named accounts, server-side sessions, "

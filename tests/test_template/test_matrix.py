@@ -29,10 +29,10 @@ from tests.support import (
     TEST_PASSWORD,
     TEST_USER,
     bake,
-    oidc_env,
-    oidc_sign_in,
     combination_id,
     jinja_leftovers,
+    oidc_env,
+    oidc_sign_in,
     pairwise,
     template_options,
 )
