@@ -127,9 +127,15 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
         },
         env={
             "password": ("APP_USERS", "APP_SECRET_KEY", "APP_API_TOKENS"),
-            "oidc": ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_AUDIENCE",
-                     "PUBLIC_BASE_URL", "APP_SECRET_KEY"),
-        },  # fmt: skip
+            "oidc": (
+                "OIDC_ISSUER",
+                "OIDC_CLIENT_ID",
+                "OIDC_CLIENT_SECRET",
+                "OIDC_AUDIENCE",
+                "PUBLIC_BASE_URL",
+                "APP_SECRET_KEY",
+            ),
+        },
         aliases={"auth_cookie": {"true": "password", "false": "none"}},
         adds="`password`: `auth.py` → `/login`, `/logout` (POST); named accounts, server-side sessions, "
         "bearer tokens for `/mcp`, `/api`; guards pages, `/_stcore/stream`, uploads, media "

@@ -143,7 +143,7 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
                 "PUBLIC_BASE_URL",
                 "APP_SECRET_KEY",
             ),
-        },  # fmt: skip
+        },
         aliases={"auth_cookie": {"true": "password", "false": "none"}},
         adds="`password`: `auth.py` → `/login`, `/logout` (POST); named accounts, server-side sessions, "
         "bearer tokens for `/mcp`, `/api`; guards pages, `/_stcore/stream`, uploads, media "
