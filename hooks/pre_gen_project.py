@@ -126,13 +126,30 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
         {
             "none": "Nobody signs in (keep it on a private network or behind your own proxy)",
             "password": "Named accounts with passwords, server-side sessions, API tokens for agents",
+            "oidc": "Your OpenID Connect provider (Authlib, code + PKCE); its JWTs for agents",
         },
-        files={"none": (), "password": (f"{PKG}/auth.py", "tests/test_auth.py")},
-        env={"password": ("APP_USERS", "APP_SECRET_KEY", "APP_API_TOKENS")},
+        files={
+            "none": (),
+            "password": (f"{PKG}/auth.py", "tests/test_auth.py"),
+            "oidc": (f"{PKG}/auth_oidc.py", "tests/test_oidc.py"),
+        },
+        env={
+            "password": ("APP_USERS", "APP_SECRET_KEY", "APP_API_TOKENS"),
+            "oidc": (
+                "OIDC_ISSUER",
+                "OIDC_CLIENT_ID",
+                "OIDC_CLIENT_SECRET",
+                "OIDC_AUDIENCE",
+                "PUBLIC_BASE_URL",
+                "APP_SECRET_KEY",
+            ),
+        },
         aliases={"auth_cookie": {"true": "password", "false": "none"}},
         adds="`password`: `auth.py` → `/login`, `/logout` (POST); named accounts, server-side sessions, "
         "bearer tokens for `/mcp`, `/api`; guards pages, `/_stcore/stream`, uploads, media "
-        "(older answer files' `auth_cookie=true` means `password`)",
+        "(older answer files' `auth_cookie=true` means `password`); "
+        "`oidc`: `auth_oidc.py` → `/login` via your provider, `/auth/callback`, `/logout`, `/signed-out`; "
+        "the provider's JWTs for `/mcp`, `/api`; the same guard on every door",
     ),
     Part(
         "ip_allowlist",
@@ -192,7 +209,7 @@ SLUG_PATTERN = re.compile(r"^[a-z_][a-z0-9_]*$")
 # Names the generated project imports or creates: a package with one of them would shadow it.
 TAKEN_NAMES = frozenset(
     {
-        "a2wsgi", "app", "dashboard", "django", "fastapi", "fastmcp", "flask", "httpx",
+        "a2wsgi", "app", "authlib", "dashboard", "django", "fastapi", "fastmcp", "flask", "httpx",
         "itsdangerous", "mcp", "pydantic", "pytest", "secure", "starlette", "streamlit",
         "tests", "uvicorn", "websockets",
     }
@@ -316,14 +333,10 @@ def matches(answers: dict, combination: dict) -> bool:
     return all(answers.get(key) == value for key, value in combination.items())
 
 
-# Template modules no answer asks for yet (auth=oidc is being wired): always removed.
-NOT_WIRED: tuple[str, ...] = (f"{PKG}/auth_oidc.py",)
-
-
 def unused_files(answers: dict) -> list[str]:
     """Paths (relative to the project, ``{pkg}`` filled in) the answers do not need."""
     keep: set[str] = set()
-    every: set[str] = set(NOT_WIRED)
+    every: set[str] = set()
     for choice in CHOICES:
         for answer, files in choice.files.items():
             every.update(files)

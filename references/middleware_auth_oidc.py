@@ -48,7 +48,7 @@ import os
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -180,9 +180,11 @@ class OIDCSessionStore:
 class OIDCGuardMiddleware:
     """Lets a scope through only with a live session, or a valid bearer JWT on the API doors."""
 
-    def __init__(self, app: ASGIApp, *, settings: OIDCSettings) -> None:
+    def __init__(self, app: ASGIApp, *, settings: OIDCSettings,
+                 open_routes: frozenset[tuple[str, str]] = OPEN_ROUTES) -> None:  # fmt: skip
         self.app = app
         self.settings = settings
+        self.open_routes = open_routes
         self.verifier = settings.token_verifier()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -212,7 +214,7 @@ class OIDCGuardMiddleware:
         method = scope.get("method")
         if (
             name
-            or (method, scope["path"]) in OPEN_ROUTES
+            or (method, scope["path"]) in self.open_routes
             or (method in ("GET", "HEAD") and scope["path"].startswith(WELL_KNOWN))
         ):
             await self.app(inner, receive, send)
@@ -339,8 +341,13 @@ def oidc_routes(settings: OIDCSettings) -> list[Route]:
     ]
 
 
-def oidc_middleware(settings: OIDCSettings) -> list[Middleware]:
-    """The session cookie (outermost, so websocket scopes have one), then the guard."""
+def oidc_middleware(settings: OIDCSettings, *, open_paths: Iterable[str] = ()) -> list[Middleware]:
+    """The session cookie (outermost, so websocket scopes have one), then the guard.
+
+    ``open_paths`` (what crawlers and browsers fetch without credentials: robots.txt, the
+    sitemap...) stay reachable signed out for GET and HEAD, besides health and the sign-in pages.
+    """
+    open_routes = OPEN_ROUTES | {(method, path) for path in open_paths for method in ("GET", "HEAD")}
     return [
         Middleware(
             SessionMiddleware,
@@ -350,7 +357,7 @@ def oidc_middleware(settings: OIDCSettings) -> list[Middleware]:
             same_site="lax",
             https_only=settings.https_only,
         ),
-        Middleware(OIDCGuardMiddleware, settings=settings),
+        Middleware(OIDCGuardMiddleware, settings=settings, open_routes=open_routes),
     ]
 
 

@@ -10,6 +10,7 @@ import pytest
 # TEST_* and load_reference are re-exported for modules that import them from here.
 from tests.support import (  # noqa: F401
     AUTH_ENV,
+    OIDC_USER_CLAIMS,
     TEST_API_TOKEN,
     TEST_PASSWORD,
     TEST_PASSWORD_HASH,
@@ -31,6 +32,19 @@ def page(browser):
     context = browser.new_context()
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer():
+    """One real OpenID provider (PyPI oidc-provider-mock, in a thread) per worker: auth=oidc apps'.
+
+    Forked tests (``isolated``) reach it too: it serves from this process while the child runs.
+    """
+    from oidc_provider_mock import User, run_server_in_thread
+
+    alice = User(sub=TEST_USER, claims=OIDC_USER_CLAIMS)
+    with run_server_in_thread(user_claims=[alice], require_nonce=True) as server:
+        yield f"http://localhost:{server.server_port}"
 
 
 @pytest.fixture

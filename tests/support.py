@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -33,6 +34,26 @@ AUTH_ENV = {
     "APP_API_TOKENS": "agent:062dc7e84234cfac121912e94d2e7b03532750de82da978e58527422c7e93187",
     "APP_SECRET_KEY": TEST_SECRET_KEY,
 }
+# The environment of an oidc-mode app: a real provider (``oidc_issuer`` fixture) and this client.
+OIDC_CLIENT = ("st-app", "test-only-client-secret")  # test-only values
+OIDC_USER_CLAIMS = {"name": "Alice Example", "email": "alice@example.com"}
+
+
+def oidc_env(issuer: str, public_base_url: str) -> dict[str, str]:
+    client_id, client_secret = OIDC_CLIENT
+    return {"OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": client_id, "OIDC_CLIENT_SECRET": client_secret,
+            "PUBLIC_BASE_URL": public_base_url, "APP_SECRET_KEY": TEST_SECRET_KEY}  # fmt: skip
+
+
+def oidc_sign_in(client, next_path: str = "/", sub: str = TEST_USER):
+    """The redirect sign-in with an httpx or Starlette client, the provider's form posted as ``sub``."""
+    to_provider = client.get(f"/login?next={next_path}")
+    assert to_provider.status_code == 302, to_provider.status_code
+    back = httpx.post(to_provider.headers["location"], data={"sub": sub})
+    callback = urlsplit(back.headers["location"])  # PUBLIC_BASE_URL + /auth/callback?...
+    return client.get(f"{callback.path}?{callback.query}")
+
+
 # The one setting that picks the browser: a Chromium executable (Debian's by default), or
 # "playwright" for the one `playwright install chromium` downloads (GitHub's Ubuntu runners,
 # where `chromium` is a snap stub; .github/workflows/ci.yml sets it).

@@ -113,7 +113,6 @@ def copier_yml() -> str:
             ".cookiecutter.json",
             *choice_exclusions(),
             *part_exclusions(),
-            *(path.format(pkg="{{ cookiecutter.project_slug }}") for path in options.NOT_WIRED),
         ],
         "_message_after_copy": "Created {{ _copier_conf.dst_path }}. Next steps: see its README.md.",
     }
@@ -220,7 +219,10 @@ def remove_unused(project: Path, answers: dict) -> None:
 
 
 def next_steps(project: Path, answers: dict) -> str:
-    password = answers["auth"] == "password"
+    to_set = {
+        "password": "APP_USERS and APP_SECRET_KEY",
+        "oidc": "OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, PUBLIC_BASE_URL and APP_SECRET_KEY",
+    }.get(str(answers["auth"]))
     lines = [
         "",
         f"Created {project.name}/. Next steps:",
@@ -228,11 +230,13 @@ def next_steps(project: Path, answers: dict) -> str:
         "  python -m venv .venv && . .venv/bin/activate",
         '  pip install -e ".[test]"',
     ]
-    if password:
-        lines.append("  cp .env.example .env   # then set APP_USERS and APP_SECRET_KEY in it")
+    if to_set:
+        lines.append(f"  cp .env.example .env   # then set {to_set} in it")
+    if answers["auth"] == "oidc":
+        lines.append("  # at your provider, register the redirect URI PUBLIC_BASE_URL + /auth/callback")
     lines += [
         "  uvicorn app:app --port 8000 --http h11 --no-proxy-headers"
-        + (" --env-file .env" if password else ""),
+        + (" --env-file .env" if to_set else ""),
         "  open http://127.0.0.1:8000/" + ("" if answers["parent"] == "streamlit" else "dashboard/"),
         "  pytest   # the project's own tests",
         "",

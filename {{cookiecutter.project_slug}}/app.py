@@ -2,6 +2,7 @@
 {%- set pkg = c.project_slug -%}
 {%- set mounted = c.parent != "streamlit" -%}
 {%- set wsgi = c.parent in ["django", "flask"] -%}
+{%- set signed_in = c.__auth != "none" -%}
 """The composition root: every part of this project is wired together here, and only here.
 
 {% if c.parent == "streamlit" -%}
@@ -52,6 +53,8 @@ from {{ pkg }}.asgi_glue import http_only, slash_redirect
 {% endif -%}
 {% if c.__auth == "password" -%}
 from {{ pkg }}.auth import AuthSettings, auth_middleware, login_routes
+{% elif c.__auth == "oidc" -%}
+from {{ pkg }}.auth_oidc import OIDCSettings, {% if c.mcp %}mcp_auth, {% endif %}oidc_middleware, oidc_routes
 {% endif -%}
 {% if c.parent == "django" -%}
 from {{ pkg }}.django_site import application as django_app
@@ -62,7 +65,7 @@ from {{ pkg }}.fastapi_site import router as site_router
 {% elif c.parent == "flask" -%}
 from {{ pkg }}.flask_site import flask_app
 {% endif -%}
-from {{ pkg }}.health import {% if c.ip_allowlist or c.__auth == "password" %}HEALTH_PATH, {% endif %}health_routes
+from {{ pkg }}.health import {% if c.ip_allowlist or signed_in %}HEALTH_PATH, {% endif %}health_routes
 {% if c.ip_allowlist -%}
 from {{ pkg }}.ip_allowlist import AllowlistSettings, IPAllowlistMiddleware
 {% endif -%}
@@ -82,7 +85,7 @@ from {{ pkg }}.mcp_tools import (
 from {{ pkg }}.security_headers import SecurityHeadersMiddleware
 {% endif -%}
 {% if c.seo -%}
-from {{ pkg }}.seo import SiteInfo, seo_routes
+from {{ pkg }}.seo import {% if signed_in %}SEO_PATHS, {% endif %}SiteInfo, seo_routes
 {% endif -%}
 from {{ pkg }}.trusted_host import (
     EdgeSettings,
@@ -97,9 +100,17 @@ HERE = Path(__file__).parent
 edge = EdgeSettings.from_env()  # PUBLIC_BASE_URL and TRUSTED_PROXIES, read once for every layer
 {%- if c.__auth == "password" %}
 auth = AuthSettings.from_env()  # refuses to start without APP_USERS and a strong APP_SECRET_KEY
+{%- elif c.__auth == "oidc" %}
+# Refuses to start, with one line naming the variable, when OIDC_* or APP_SECRET_KEY is wrong or
+# the provider cannot be reached (its discovery document is read once, here).
+auth = OIDCSettings.from_env()
 {%- endif %}
 {%- if c.mcp %}
-{%- if c.lifespan %}
+{%- if c.__auth == "oidc" %}
+# Agents bring the provider's JWTs; fastmcp checks them (JWKS, issuer, audience, expiry).
+mcp = create_mcp({% if c.lifespan %}dashboard_data=load_reference_data, {% endif %}auth=mcp_auth(auth))
+mcp_app = mcp_http_app(mcp, edge.allowed_hosts)
+{%- elif c.lifespan %}
 # Agents read the dashboard's own st.cache_data loader: they see what people see.
 mcp_app = mcp_http_app(create_mcp(dashboard_data=load_reference_data), edge.allowed_hosts)
 {%- else %}
@@ -114,6 +125,11 @@ site = SiteInfo.from_env(
 {%- else %}
 site = SiteInfo.from_env(PROJECT_NAME, DESCRIPTION, pages=["/"], start_url="/")
 {%- endif %}
+{%- endif %}
+{%- if signed_in %}
+# Open signed out, for GET and HEAD only: health checks{% if c.seo %}, and what crawlers and browsers
+# fetch without credentials{% endif %}. Everything else needs a session or a bearer token.
+open_paths = [HEALTH_PATH{% if c.seo %}, *SEO_PATHS{% endif %}]
 {%- endif %}
 {%- if mounted %}
 dashboard = st.App(HERE / "dashboard.py"{% if c.lifespan %}, lifespan=warm_caches{% endif %})
@@ -133,7 +149,9 @@ middleware = [
     Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env(), open_paths=[HEALTH_PATH]),
 {%- endif %}
 {%- if c.__auth == "password" %}
-    *auth_middleware(auth, open_paths=[HEALTH_PATH]),
+    *auth_middleware(auth, open_paths=open_paths),
+{%- elif c.__auth == "oidc" %}
+    *oidc_middleware(auth, open_paths=open_paths),  # the session cookie, then the guard
 {%- endif %}
 ]
 error_pages = {HTTPException: http_error_page}  # 404, 405...: HTML for browsers, JSON otherwise
@@ -142,6 +160,11 @@ routes = [
     *health_routes(),
 {%- if c.__auth == "password" %}
     *login_routes(auth),
+{%- elif c.__auth == "oidc" %}
+    *oidc_routes(auth),  # /login, /auth/callback, /logout, /signed-out
+{%- if c.mcp %}
+    *mcp.auth.get_well_known_routes(mcp_path="/mcp"),  # at the root, where MCP clients look
+{%- endif %}
 {%- endif %}
 {%- if c.seo %}
     *seo_routes(site),

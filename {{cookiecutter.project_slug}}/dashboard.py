@@ -40,7 +40,7 @@ def explore_rows(points: int) -> list[dict]:
 st.set_page_config(page_title=PROJECT_NAME, page_icon=":bar_chart:", layout="wide")
 st.title(PROJECT_NAME)
 st.caption(DESCRIPTION)
-{%- if c.__auth == "password" %}
+{%- if c.__auth != "none" %}
 
 # The auth guard sets X-Forwarded-User from the session (dropping any client copy), and
 # server.trustedUserHeaders in .streamlit/config.toml turns it into st.user. Read it with

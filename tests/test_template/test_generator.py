@@ -17,7 +17,7 @@ PACKAGE_TEMPLATE = ROOT / "{{cookiecutter.project_slug}}" / "{{cookiecutter.proj
 def test_cookiecutter_json_keeps_the_contract():
     context = json.loads((ROOT / "cookiecutter.json").read_text())
     assert context["parent"][0] == "fastapi" and sorted(context["parent"]) == sorted(PARENTS)
-    assert context["auth"] == ["none", "password"]
+    assert context["auth"] == ["none", "password", "oidc"]
     assert {part: context[part] for part in PARTS} == {
         **dict.fromkeys(PARTS, False), "security_headers": True, "lifespan": True,
     }  # fmt: skip
@@ -55,16 +55,16 @@ def test_template_parts_are_derived_from_references():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("parent", ["django", "flask"])
-def test_baked_parts_carry_the_reference_code_verbatim_and_speak_to_the_owner(tmp_path, parent):
-    project = bake(tmp_path, parent=parent, **all_parts(True))
+@pytest.mark.parametrize(("parent", "auth"), [("django", "password"), ("flask", "oidc")])
+def test_baked_parts_carry_the_reference_code_verbatim_and_speak_to_the_owner(tmp_path, parent, auth):
+    project = bake(tmp_path, parent=parent, **{**all_parts(True), "auth": auth})
     from tools.sync_parts import PARTS as DERIVED
     from tools.sync_parts import REFERENCES, extract, template_version
 
     for module, reference in DERIVED.items():
         path = project / "streamlit_asgi_app" / module
-        if module == "auth_oidc.py" or (module == "api_docs.py" and not path.exists()):
-            continue  # auth=oidc is not asked yet; the docs are FastAPI's only
+        if module in ("auth.py", "auth_oidc.py", "api_docs.py") and not path.exists():
+            continue  # the other auth choice's module; the docs are FastAPI's only
         baked = path.read_text()
         header, code = baked.split('"""\n\n', 1)
         assert code == extract(REFERENCES / reference), module  # byte for byte

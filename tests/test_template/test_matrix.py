@@ -31,6 +31,8 @@ from tests.support import (
     bake,
     combination_id,
     jinja_leftovers,
+    oidc_env,
+    oidc_sign_in,
     pairwise,
     template_options,
 )
@@ -59,7 +61,7 @@ def test_the_covering_set_covers_every_pair():
 
 def smoke(app, answers: dict) -> None:
     """Drive the app in-process: documented routes answer, absent parts are absent, guards hold."""
-    parent, auth = answers["parent"], answers["auth"] == "password"
+    parent, auth = answers["parent"], answers["auth"]
     dashboard = "/" if parent == "streamlit" else "/dashboard/"
     with TestClient(
         app, base_url="http://127.0.0.1", client=("127.0.0.1", 5000), follow_redirects=False
@@ -73,13 +75,28 @@ def smoke(app, answers: dict) -> None:
         assert (spoofed.status_code == 403) == answers["ip_allowlist"]
         assert c.get(dashboard, headers={"Host": "rebind.attacker.example"}).status_code == 400
 
-        if auth:
+        # What crawlers and browsers fetch without credentials is public in every mode.
+        robots = c.get("/robots.txt")
+        assert ("Sitemap:" in robots.text) == answers["seo"]
+        if answers["seo"]:
+            assert c.get("/sitemap.xml").headers["content-type"] == "application/xml"
+            assert json.loads(c.get("/manifest.json").text)["start_url"] == dashboard
+        if answers["mcp"] and auth != "none":
+            refused = c.post("/mcp/", json={})
+            assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
+        well_known = c.get("/.well-known/oauth-protected-resource/mcp")
+        assert (well_known.status_code == 200) == (answers["mcp"] and auth == "oidc")
+
+        if auth != "none":
             assert c.get(dashboard).status_code == 303
             with pytest.raises(WebSocketDisconnect), c.websocket_connect(dashboard + "_stcore/stream"):
                 pass
+        if auth == "password":
             assert 'name="password"' in c.get("/login").text
             form = {"username": TEST_USER, "password": TEST_PASSWORD}
             assert c.post("/login", data=form).status_code == 303
+        elif auth == "oidc":
+            assert oidc_sign_in(c, dashboard).headers["location"] == dashboard
         else:
             assert 'name="password"' not in c.get("/login").text
         page = c.get(dashboard)
@@ -87,12 +104,6 @@ def smoke(app, answers: dict) -> None:
         if parent != "streamlit":
             assert c.get("/dashboard").headers["location"].endswith("/dashboard/")
             assert "Open the dashboard" in c.get("/").text
-
-        robots = c.get("/robots.txt")
-        assert ("Sitemap:" in robots.text) == answers["seo"]
-        if answers["seo"]:
-            assert c.get("/sitemap.xml").headers["content-type"] == "application/xml"
-            assert json.loads(c.get("/manifest.json").text)["start_url"] == dashboard
 
         mcp = c.get("/mcp")
         assert (mcp.status_code == 307 and mcp.headers.get("location") == "/mcp/") == answers["mcp"]
@@ -108,7 +119,7 @@ def smoke(app, answers: dict) -> None:
 
 @pytest.mark.isolated
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
-def test_combination(tmp_path, monkeypatch, answers):
+def test_combination(tmp_path, monkeypatch, answers, oidc_issuer):
     project = bake(tmp_path, project_slug="matrix_app", **answers)
     assert jinja_leftovers(project) == []
     for command in (["check", "-q", "."], ["format", "--check", "-q", "."]):
@@ -124,6 +135,9 @@ def test_combination(tmp_path, monkeypatch, answers):
     monkeypatch.delenv("ALLOWED_IPS", raising=False)
     monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
     monkeypatch.setenv("PUBLIC_BASE_URL", "http://testserver")  # TestClient's websocket Host
+    if answers["auth"] == "oidc":
+        for key, value in oidc_env(oidc_issuer, "http://testserver").items():
+            monkeypatch.setenv(key, value)
     from app import app
 
     smoke(app, answers)

@@ -2,10 +2,18 @@
 """One app for the whole run: Streamlit allows one runtime per process."""
 
 import os
+{%- if c.__auth == "oidc" %}
+from urllib.parse import parse_qs, urlsplit
+{%- endif %}
 
+{% if c.__auth == "oidc" -%}
+import httpx
+{% endif -%}
 import pytest
 {%- if c.__auth == "password" %}
 from argon2 import PasswordHasher
+{%- elif c.__auth == "oidc" %}
+from oidc_provider_mock import User, run_server_in_thread
 {%- endif %}
 from starlette.testclient import TestClient
 
@@ -13,6 +21,18 @@ from starlette.testclient import TestClient
 # Test-only account and key, set before app.py reads them (cheap hash parameters: tests only).
 TEST_USER, TEST_PASSWORD = "tester", "test-only password 0123"
 os.environ["APP_USERS"] = f"{TEST_USER}:{PasswordHasher(time_cost=1, memory_cost=1024).hash(TEST_PASSWORD)}"
+os.environ.setdefault("APP_SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
+{% elif c.__auth == "oidc" -%}
+# A real OpenID provider on loopback (oidc-provider-mock, in a thread of this process), started
+# before app.py reads its discovery document. Test-only client, secret and key.
+TEST_USER = User(sub="tester", claims={"name": "Test User", "email": "tester@example.com"})
+if "TEST_OIDC_PROVIDER" not in os.environ:  # pytest imports this file twice: one provider
+    _provider = run_server_in_thread(user_claims=[TEST_USER], require_nonce=True)  # kept: runs till exit
+    os.environ["TEST_OIDC_PROVIDER"] = f"http://localhost:{_provider.__enter__().server_port}"
+PROVIDER = os.environ["TEST_OIDC_PROVIDER"]
+CLIENT_ID, CLIENT_SECRET = "test-client", "test-only-client-secret"
+os.environ.update(OIDC_ISSUER=PROVIDER, OIDC_CLIENT_ID=CLIENT_ID, OIDC_CLIENT_SECRET=CLIENT_SECRET)
+os.environ.pop("OIDC_AUDIENCE", None)  # the audience is the client id
 os.environ.setdefault("APP_SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
 {% endif -%}
 {% if c.ip_allowlist -%}
@@ -54,4 +74,33 @@ def signed_in(fresh_client):
     response = fresh_client.post("/login", data=form)
     assert response.status_code == 303
     return fresh_client
+{%- elif c.__auth == "oidc" %}
+
+
+def sign_in(client, next_path: str = "/"):
+    """The redirect sign-in, with the provider's form posted as TEST_USER; the callback's answer."""
+    to_provider = client.get(f"/login?next={next_path}")
+    assert to_provider.status_code == 302 and to_provider.headers["location"].startswith(PROVIDER)
+    back = httpx.post(to_provider.headers["location"], data={"sub": TEST_USER.sub})
+    callback = urlsplit(back.headers["location"])  # PUBLIC_BASE_URL + /auth/callback?code=...
+    return client.get(f"{callback.path}?{callback.query}")
+
+
+@pytest.fixture
+def signed_in(fresh_client):
+    assert sign_in(fresh_client).status_code == 303
+    return fresh_client
+
+
+@pytest.fixture(scope="session")
+def agent_token():
+    """A JWT the provider signed for this client (an ID token): what an agent sends as a bearer."""
+    redirect_uri = "http://127.0.0.1/agent-callback"
+    authorize = {"client_id": CLIENT_ID, "redirect_uri": redirect_uri, "response_type": "code",
+                 "scope": "openid profile email", "nonce": "n", "state": "s"}  # fmt: skip
+    back = httpx.post(f"{PROVIDER}/oauth2/authorize", params=authorize, data={"sub": TEST_USER.sub})
+    code = parse_qs(urlsplit(back.headers["location"]).query)["code"][0]
+    grant = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    token = httpx.post(f"{PROVIDER}/oauth2/token", data=grant, auth=(CLIENT_ID, CLIENT_SECRET))
+    return token.json()["id_token"]
 {%- endif %}

@@ -16,6 +16,9 @@ import websockets
 {%- if c.__auth == "password" %}
 
 from tests.conftest import TEST_PASSWORD, TEST_USER
+{%- elif c.__auth == "oidc" %}
+
+from tests.conftest import sign_in
 {%- endif %}
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -78,6 +81,10 @@ def test_uvicorn_serves_health_and_the_streamlit_websocket():
         form = {"username": TEST_USER, "password": TEST_PASSWORD}
         login = httpx.post(base_url + "/login", data=form)
         cookie = f"app_session={login.cookies['app_session']}"
+{%- elif c.__auth == "oidc" %}
+        with httpx.Client(base_url=base_url) as browser:
+            assert sign_in(browser).status_code == 303
+            cookie = f"app_session={browser.cookies['app_session']}"
 {%- endif %}
         stream = f"ws://127.0.0.1:{port}{DASHBOARD}_stcore/stream"
         asyncio.run(handshake(stream, cookie))

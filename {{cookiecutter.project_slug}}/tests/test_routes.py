@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 {%- endif %}
 
 from tests.conftest import {% if c.parent != "streamlit" %}CLIENT, {% endif %}DASHBOARD
-{%- if c.__auth == "password" %}
+{%- if c.__auth != "none" %}
 
 CLIENT_FIXTURE = "signed_in"
 {%- else %}
@@ -147,6 +147,9 @@ def test_mcp_endpoint_answers_initialize(request):
         },
     }
     accept = {"Accept": "application/json, text/event-stream"}
+{%- if c.__auth == "oidc" %}
+    accept["Authorization"] = f"Bearer {request.getfixturevalue('agent_token')}"  # agents: no cookie
+{%- endif %}
     response = client.post("/mcp/", json=initialize, headers=accept)
     assert response.status_code == 200 and "dashboard-tools" in response.text
 {%- endif %}

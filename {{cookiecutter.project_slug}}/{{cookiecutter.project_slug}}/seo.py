@@ -19,6 +19,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# Crawlers and browsers fetch these without credentials: a sign-in guard leaves them open.
+SEO_PATHS = ("/robots.txt", "/sitemap.xml", "/manifest.json")
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,10 @@ def seo_routes(site: SiteInfo) -> list[Route]:
             media_type="application/manifest+json",
         )
 
+    robots_path, sitemap_path, manifest_path = SEO_PATHS
     return [
-        Route("/robots.txt", robots),
-        Route("/sitemap.xml", sitemap),
-        Route("/manifest.json", manifest),
+        Route(robots_path, robots),
+        Route(sitemap_path, sitemap),
+        Route(manifest_path, manifest),
     ]
 {%- endraw %}
