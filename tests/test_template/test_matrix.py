@@ -84,8 +84,9 @@ def smoke(app, answers: dict) -> None:
         if answers["mcp"] and auth != "none":
             refused = c.post("/mcp/", json={})
             assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
-        well_known = c.get("/.well-known/oauth-protected-resource/mcp")
-        assert (well_known.status_code == 200) == (answers["mcp"] and auth == "oidc")
+        well_known = c.get("/.well-known/oauth-protected-resource/mcp")  # Streamlit answers any path
+        metadata = well_known.headers.get("content-type", "").startswith("application/json")
+        assert (well_known.status_code == 200 and metadata) == (answers["mcp"] and auth == "oidc")
 
         if auth != "none":
             assert c.get(dashboard).status_code == 303
