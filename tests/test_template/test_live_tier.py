@@ -11,10 +11,12 @@ import websockets
 
 from tests.support import (
     AUTH_ENV,
+    TEST_USER,
     bake,
     collect_csp,
     combination_id,
     free_port,
+    oidc_env,
     pairwise,
     rerun_with_slider,
     run_async,
@@ -44,21 +46,29 @@ async def call_mcp(url: str, cookie: str) -> tuple[set[str], float]:
 
 
 @pytest.mark.parametrize("answers", PAIRWISE, ids=combination_id)
-def test_pairwise_project_in_the_browser(page, tmp_path, answers):
+def test_pairwise_project_in_the_browser(page, tmp_path, answers, request):
     project = bake(tmp_path, project_name=PROJECT_NAME, **answers)
     dashboard = "/" if answers["parent"] == "streamlit" else "/dashboard/"
-    env = AUTH_ENV
     port = free_port()
+    oidc = answers["auth"] == "oidc"
+    env = oidc_env(request.getfixturevalue("oidc_issuer"), f"http://127.0.0.1:{port}") if oidc else AUTH_ENV
     command = uvicorn_command("app:app", port)
     with serve(command, cwd=project, port=port, ready_path="/healthz", env=env, log_dir=tmp_path) as server:
         base, ws_base = server.base_url, f"ws://127.0.0.1:{port}"
-        report = watch(page)
-        page.goto(base + dashboard)
         cookie = ""
-        if answers["auth"] == "password":
+        if answers["auth"] != "none":
             with pytest.raises(websockets.InvalidStatus):
                 run_async(stream_handshake(ws_base + dashboard + "_stcore/stream"))
+        if oidc:  # the provider's own page (it loads a stylesheet from a CDN): watched from our pages on
+            page.goto(base + dashboard)
+            page.fill("input[name=sub]", TEST_USER)
+            page.click("button[type=submit]:has-text('Authorize')")
+            page.wait_for_url(base + dashboard)
+        report = watch(page)
+        page.goto(base + dashboard)
+        if answers["auth"] == "password":
             sign_in_page(page)
+        if answers["auth"] != "none":
             (session,) = [c for c in page.context.cookies() if c["name"] == "app_session"]
             cookie = f"app_session={session['value']}"
         wait_for_dashboard(page, PROJECT_NAME)
@@ -69,7 +79,7 @@ def test_pairwise_project_in_the_browser(page, tmp_path, answers):
             wait_for_live_ticks(page, 2)
         if answers["lifespan"]:
             page.get_by_text("Warmed at start-up").wait_for()
-        if answers["mcp"]:
+        if answers["mcp"] and not oidc:  # with oidc, MCP takes the provider's JWTs: test_oidc_parents.py
             names, total = run_async(call_mcp(base + "/mcp/", cookie))
             assert {"add", "describe"} <= names and total == 42
             assert ("dashboard_data" in names) == answers["lifespan"]
