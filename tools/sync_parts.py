@@ -37,6 +37,7 @@ PARTS: dict[str, str] = {
     "asgi_glue.py": "mount_django.py",
     "api_docs.py": "mount_streamlit_as_subapp.py",
     "error_pages.py": "route_error_pages.py",
+    "session_cost.py": "core_session_cost.py",
 }
 # What a module does, where the reference's first line does not say it for every parent.
 SUMMARIES: dict[str, str] = {

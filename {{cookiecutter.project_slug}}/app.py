@@ -87,6 +87,7 @@ from {{ pkg }}.security_headers import SecurityHeadersMiddleware
 {% if c.seo -%}
 from {{ pkg }}.seo import {% if signed_in %}SEO_PATHS, {% endif %}SiteInfo, seo_routes
 {% endif -%}
+from {{ pkg }}.session_cost import freeze_startup_objects
 from {{ pkg }}.trusted_host import (
     EdgeSettings,
     edge_guard_middleware,
@@ -225,6 +226,8 @@ self_hosted_docs(app)  # /docs and /redoc, served from this project
 app.mount(DASHBOARD_PATH, dashboard)  # FastAPI redirects DASHBOARD_PATH to DASHBOARD_PATH + "/"
 {%- endif %}
 {%- endif %}
+
+freeze_startup_objects()  # last: what start-up built skips the collection after every script run
 
 if __name__ == "__main__":  # python app.py
     port = int(os.environ.get("PORT", "8000"))

@@ -1,0 +1,74 @@
+"""``gc.freeze()`` after start-up and no file watcher: what a Streamlit session costs under st.App.
+
+What it shows
+    After every script run Streamlit does two things whose cost grows with everything the
+    process has imported, not with your script:
+
+    - a full garbage collection (``runner.postScriptGC``), which walks every object the
+      imports created — FastAPI, pydantic, fastmcp, Django add hundreds of thousands;
+    - with the file watcher on (``server.fileWatcherType``, on by default), a scan of every
+      module in ``sys.modules``, resolving each one's path, to decide what to watch.
+
+    A parent app imports far more than a bare script, so under ``streamlit run`` defaults a
+    session of a mounted dashboard costs several times the CPU of the same script alone
+    (bench/README.md, figure 5, measured it: most of a trivial session's CPU went there).
+    The two settings here cut that cost to a fraction:
+
+    - ``freeze_startup_objects()`` at the end of the module that builds the app: objects
+      that exist after start-up live as long as the process, so ``gc.freeze()`` moves them
+      out of every later collection. Streamlit's collection after each run still frees what
+      the runs themselves leave behind.
+    - ``fileWatcherType = "none"`` in ``.streamlit/config.toml`` (beside the script, read
+      under uvicorn too): a deployed app does not rerun when its source changes. While
+      developing, ``uvicorn app:app --reload`` restarts on every change, or run
+      ``streamlit run core_session_cost.py --server.fileWatcherType auto``.
+
+When to use it
+    Every deployed app; the more the process imports, the more it saves.
+
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    uvicorn core_session_cost:app --lifespan on --port 8000
+
+Open
+    http://127.0.0.1:8000/          the dashboard
+    http://127.0.0.1:8000/healthz   {"status": "ok", "frozen_objects": ...}
+"""
+
+# --- part: begin ---
+from __future__ import annotations
+
+import gc
+
+
+def freeze_startup_objects() -> int:
+    """Keep everything created so far out of later garbage collections; return how many.
+
+    Call it once, after the imports and the app are built (and again after anything big
+    is imported later). Streamlit collects all generations after every script run
+    (``runner.postScriptGC``); frozen objects are skipped, so that collection costs what
+    the runs leave behind, not what the imports created.
+    """
+    gc.collect()  # what is garbage now is not frozen with the rest
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
+# --- part: end ---
+
+from pathlib import Path  # noqa: E402
+
+import streamlit as st  # noqa: E402
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import JSONResponse  # noqa: E402
+from starlette.routing import Route  # noqa: E402
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok", "frozen_objects": gc.get_freeze_count()})
+
+
+app = st.App(Path(__file__).parent / "dashboard.py", routes=[Route("/healthz", healthz)])
+freeze_startup_objects()  # last: everything above lives as long as the process

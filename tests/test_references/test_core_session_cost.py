@@ -1,0 +1,46 @@
+"""core_session_cost.py: start-up objects frozen out of collections, no file watcher while serving."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.reference_copies import command_on_port, copy_alone, shell_env
+from tests.support import REFERENCE_HEADING, free_port, open_dashboard, serve
+
+WATCHER = 'fileWatcherType = "none"'
+
+
+def inotify_watches(pid: int) -> int:
+    """Paths the process watches through inotify (watchdog's observer, per watched folder)."""
+    count = 0
+    for fdinfo in Path(f"/proc/{pid}/fdinfo").iterdir():
+        try:
+            count += fdinfo.read_text().count("inotify wd:")
+        except OSError:  # a descriptor closed while we read
+            continue
+    return count
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("watcher", ["none", "auto"])
+def test_a_session_leaves_no_file_watch_and_start_up_is_frozen(page, tmp_path, watcher):
+    folder = copy_alone("core_session_cost", tmp_path / "copy")
+    config = folder / ".streamlit" / "config.toml"
+    assert WATCHER in config.read_text()
+    if watcher == "auto":  # the default Streamlit ships: shows the count below can see watches
+        config.write_text(config.read_text().replace(WATCHER, 'fileWatcherType = "auto"'))
+    port = free_port()
+    command = command_on_port("core_session_cost", port)
+    with serve(
+        command, cwd=folder, port=port, ready_path="/healthz", env=shell_env(port), log_dir=tmp_path
+    ) as server:
+        open_dashboard(page, server.base_url + "/", REFERENCE_HEADING)  # a session ran the script
+        health = httpx.get(server.base_url + "/healthz").json()
+        watches = inotify_watches(server.process.pid)
+    # Streamlit's, Starlette's and uvicorn's objects (about 50,000); none without the freeze.
+    assert health["frozen_objects"] > 10_000
+    if watcher == "none":
+        assert watches == 0
+    else:
+        assert watches > 0
