@@ -3,7 +3,7 @@
 Everything else is generated from or reads this module (``tools/gen_options.py --check`` fails
 when one of them disagrees): cookiecutter.json, copier.yml, both hooks (which embed this file),
 the Jinja check that runs before cookiecutter writes anything (local_extensions.py), the matrix
-tests, bench/ and the README's option table.
+tests, bench/ and the README's option table (and its sign-in section, from the baked README).
 
 Standard library only, Python 3.11: the hooks run it under whatever Python runs cookiecutter.
 """
@@ -101,6 +101,7 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
             "django": (f"{PKG}/django_site.py", f"{PKG}/home.py", f"{PKG}/asgi_glue.py"),
             "flask": (f"{PKG}/flask_site.py", f"{PKG}/home.py", f"{PKG}/asgi_glue.py"),
         },
+        env={"django": ("APP_SECRET_KEY",)},  # Django's SECRET_KEY; it signs nothing here
         adds="see the table above",
     ),
     Part(
@@ -126,7 +127,14 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
             "oidc": (f"{PKG}/auth_oidc.py", "tests/test_oidc.py"),
         },
         env={
-            "password": ("APP_USERS", "APP_SECRET_KEY", "APP_API_TOKENS"),
+            "password": (
+                "APP_USERS",
+                "APP_USERS_FILE",
+                "APP_SECRET_KEY",
+                "APP_API_TOKENS",
+                "APP_DEV_MODE",
+                "PUBLIC_BASE_URL",
+            ),
             "oidc": (
                 "OIDC_ISSUER",
                 "OIDC_CLIENT_ID",

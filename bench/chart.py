@@ -8,6 +8,8 @@ from bench.report import Report, Row
 
 PANEL_TITLES = {  # by the first line of a row's ``chart`` label
     "1 guards/none": "1. Guard overhead\nreq/s guarded ÷ none",
+    "1 guards/none (oidc)": "1. Guard overhead, oidc\nreq/s guarded ÷ none",
+    "1 guards/none (bearer)": "1. Guard overhead, bearer\nreq/s guarded ÷ none",
     "2 ours/BaseHTTP": "2. Ours vs BaseHTTPMiddleware\nreq/s ours ÷ theirs",
     "3 first render": "3. Time to first render\ngenerated ÷ streamlit run",
     "4 cold start": "4. Cold start to first render\ngenerated ÷ streamlit run",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Plan:
-    http_reps: int  # interleaved rounds of the three HTTP variants, per route
+    http_reps: int  # interleaved rounds of the HTTP variants (figures 1 and 2), per route
     http_seconds: float  # one load run
     connections: int  # concurrent keep-alive connections of the load generator
     browser_reps: int  # recorded rounds of time to first render

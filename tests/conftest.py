@@ -18,6 +18,7 @@ from tests.support import (  # noqa: F401
     TEST_USER,
     chromium,
     load_reference,
+    oidc_provider,
 )
 
 
@@ -40,11 +41,8 @@ def oidc_issuer():
 
     Forked tests (``isolated``) reach it too: it serves from this process while the child runs.
     """
-    from oidc_provider_mock import User, run_server_in_thread
-
-    alice = User(sub=TEST_USER, claims=OIDC_USER_CLAIMS)
-    with run_server_in_thread(user_claims=[alice], require_nonce=True) as server:
-        yield f"http://localhost:{server.server_port}"
+    with oidc_provider() as issuer:
+        yield issuer
 
 
 @pytest.fixture

@@ -45,6 +45,16 @@ def oidc_env(issuer: str, public_base_url: str) -> dict[str, str]:
             "PUBLIC_BASE_URL": public_base_url, "APP_SECRET_KEY": TEST_SECRET_KEY}  # fmt: skip
 
 
+@contextlib.contextmanager
+def oidc_provider() -> Iterator[str]:
+    """A real OpenID provider (PyPI oidc-provider-mock) in a thread of this process; its issuer URL."""
+    from oidc_provider_mock import User, run_server_in_thread
+
+    alice = User(sub=TEST_USER, claims=OIDC_USER_CLAIMS)
+    with run_server_in_thread(user_claims=[alice], require_nonce=True) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
 def oidc_sign_in(client, next_path: str = "/", sub: str = TEST_USER):
     """The redirect sign-in with an httpx or Starlette client, the provider's form posted as ``sub``."""
     to_provider = client.get(f"/login?next={next_path}")

@@ -10,7 +10,8 @@ import sys
 import httpx
 import pytest
 
-from tests.support import ROOT, bake, free_port, serve, template_options, uvicorn_command
+from tests.support import PARENTS, PARTS, ROOT, bake, free_port, serve, template_options, uvicorn_command
+from tools import gen_options
 
 DOCS = ["README.md", "SKILL.md", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md"]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -123,3 +124,81 @@ def test_contributing_names_only_files_that_exist():
     assert {"template_options.py", "tools/gen_options.py", "tools/sync_parts.py"} <= named
     missing = sorted(token for token in named if not (ROOT / token).exists())
     assert missing == []
+
+
+# --- environment variables: what the READMEs list is what the code reads -----------------------
+
+TEMPLATE = ROOT / "{{cookiecutter.project_slug}}"
+PACKAGE = TEMPLATE / "{{cookiecutter.project_slug}}"
+AUTH = template_options.BY_NAME["auth"]
+# os.environ["X"], os.environ.get("X"), environ.get("X") on a Mapping, os.getenv("X")
+ENV_READ = re.compile(r"""(?:environ(?:\.get)?\(|environ\[|getenv\()\s*["']([A-Z][A-Z0-9_]*)["']""")
+LISTED = re.compile(r"^\| `([A-Z][A-Z0-9_]*)`", re.MULTILINE)  # a table row's first cell
+ASSIGNED = re.compile(r"^([A-Z][A-Z0-9_]*)=", re.MULTILINE)  # an .env line
+
+
+def environment_read(paths) -> set[str]:
+    return {name for path in paths for name in ENV_READ.findall(path.read_text())}
+
+
+def project_code(**answers) -> list:
+    """app.py and the package modules a project baked with ``answers`` keeps."""
+    context = gen_options.baked_answers(**answers)
+    unused = set(template_options.unused_files(template_options.typed(context)))
+    package = [
+        path for path in PACKAGE.glob("*.py") if f"{context['project_slug']}/{path.name}" not in unused
+    ]
+    return [TEMPLATE / "app.py", *package]
+
+
+def test_environment_read_finds_what_it_claims():
+    assert environment_read([PACKAGE / "auth.py"]) >= {"APP_USERS", "APP_USERS_FILE", "APP_SECRET_KEY"}
+    assert environment_read([PACKAGE / "trusted_host.py"]) == {"PUBLIC_BASE_URL", "TRUSTED_PROXIES"}
+
+
+@pytest.mark.parametrize("parts", ["all parts on", "all parts off"])
+@pytest.mark.parametrize("auth", list(AUTH.choices))
+@pytest.mark.parametrize("parent", PARENTS)
+def test_baked_readme_lists_exactly_the_environment_its_code_reads(parent, auth, parts):
+    answers = {**dict.fromkeys(PARTS, parts == "all parts on"), "parent": parent, "auth": auth}
+    listed = set(LISTED.findall(gen_options.environment_table(gen_options.baked_readme(**answers))))
+    assert listed == environment_read(project_code(**answers))
+    assert set(ASSIGNED.findall(gen_options.baked_file(".env.example", **answers))) <= listed
+
+
+def test_root_readme_shows_each_auth_mode_with_the_environment_its_code_reads():
+    section = (
+        (ROOT / "README.md").read_text().split("<!-- auth: begin -->", 1)[1].split("<!-- auth: end -->")[0]
+    )
+    for mode in AUTH.choices:
+        shown = section.split(f"#### `auth={mode}`", 1)[1].split("\n#### ", 1)[0]
+        listed = set(LISTED.findall(shown))
+        assert listed == environment_read(project_code(parent="fastapi", mcp=True, auth=mode)), mode
+        assert set(AUTH.env.get(mode, ())) <= listed, mode
+        assert ("sequenceDiagram" in shown) == (mode != "none"), mode
+        if mode != "none":  # agents: the bearer token at /mcp/ and the API
+            assert "G->>A: /mcp/ or /api/summary with Authorization: Bearer" in shown, mode
+
+
+def test_each_answer_declares_the_environment_its_own_code_reads():
+    """template_options.py's ``env`` (the README's option table) against the modules each answer adds."""
+    declared = [(f"{q.name}={a}", q.files.get(a, ()), q.env.get(a, ())) for q in template_options.CHOICES
+                for a in q.choices]  # fmt: skip
+    declared += [(part.name, part.files, part.env) for part in template_options.PARTS]
+    for name, files, env in declared:
+        modules = [PACKAGE / path.removeprefix("{pkg}/") for path in files if path.startswith("{pkg}/")]
+        assert environment_read(modules) == set(env), name
+
+
+def test_skill_and_readme_name_only_variables_the_code_reads():
+    code = [*ROOT.glob("references/*.py"), *PACKAGE.glob("*.py"), TEMPLATE / "app.py"]
+    # read directly or through a helper such as _setting("APP_PASSWORD"): a quoted name in the code
+    read = {
+        name for path in code for name in re.findall(r"""["']((?:APP|OIDC)_[A-Z_]+)["']""", path.read_text())
+    }
+    for doc in ("README.md", "SKILL.md", "SECURITY.md"):
+        named = set(re.findall(r"\b(?:APP|OIDC)_[A-Z_]+\b", (ROOT / doc).read_text()))
+        assert named <= read, (doc, named - read)
+    skill = (ROOT / "SKILL.md").read_text()
+    for reference in ("middleware_auth.py", "middleware_auth_oidc.py"):
+        assert f"](references/{reference})" in skill

@@ -11,11 +11,12 @@ from pathlib import Path
 import httpx
 
 from bench.harness.load import LoadGenerator
-from bench.harness.projects import ENV, Projects, log_in
+from bench.harness.projects import ENV, Projects, log_in, oidc_log_in
 from bench.harness.servers import free_port, serve, uvicorn_command
 from bench.harness.stats import ratios, rotations, rounds_text
 from bench.plan import TARGETS, Plan
 from bench.report import Report, Row
+from tests.support import TEST_API_TOKEN, oidc_env, oidc_provider
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
 ROUTES = ("/healthz", "/api/summary")
@@ -24,18 +25,18 @@ STREAM = "/dashboard/_stcore/stream"
 
 @dataclass(frozen=True)
 class AuthMode:
-    """How a signed-in client is made for one way of signing in: the Cookie header value it sends."""
+    """One way of signing in: the server it is measured on and what a signed-in client sends."""
 
     name: str
-    credentials: Callable[[str], str] | None  # base URL -> Cookie header; None: not in the template yet
+    server: str  # a key of the servers ``measure`` starts
+    header: Callable[[str], str]  # that server's base URL -> the header line a signed-in client sends
 
 
-# The hook for more modes: when the template grows OIDC or bearer tokens, give each a project (in
-# bench/harness/projects.py) and a function here that returns what a signed-in client sends.
+# Every mode runs in the same interleaved rotation, against the same server without guards.
 AUTH_MODES = (
-    AuthMode("password", log_in),
-    AuthMode("oidc", None),
-    AuthMode("bearer", None),
+    AuthMode("password", "ours", lambda url: f"Cookie: {log_in(url)}"),
+    AuthMode("oidc", "ours_oidc", lambda url: f"Cookie: {oidc_log_in(url)}"),  # a real provider's sign-in
+    AuthMode("bearer", "ours", lambda url: f"Authorization: Bearer {TEST_API_TOKEN}"),  # an agent's token
 )
 
 
@@ -53,66 +54,69 @@ def websocket_accepted(url: str, cookie: str = "") -> str:
 
 
 def measure(plan: Plan, projects: Projects, load: LoadGenerator, work: Path, report: Report) -> None:
-    for mode in AUTH_MODES:
-        if mode.credentials is None:
-            report.note("1", f"{mode.name} mode: not measured (the template has no such mode yet).")
-            continue
-        measure_mode(mode, plan, projects, load, work, report)
-
-
-def measure_mode(
-    mode: AuthMode, plan: Plan, projects: Projects, load: LoadGenerator, work: Path, report: Report
-) -> None:
-    variants = {  # name: (project directory, uvicorn target and options)
-        "bare": (projects.bare, ("app:app",)),
-        "ours": (projects.guarded, ("app:app",)),
-        "theirs": (projects.guarded, ("basehttp_app:app", "--app-dir", str(PROGRAMS))),
-    }
-    if mode.name != "password":  # programs/basehttp_app.py checks the password mode's cookie only
-        del variants["theirs"]
+    """Figures 1 and 2: no guards, ours in each sign-in mode and BaseHTTPMiddleware's, one rotation."""
     with contextlib.ExitStack() as stack:
+        issuer = stack.enter_context(oidc_provider())
+        servers = {  # name: (project directory, uvicorn target and options, environment)
+            "bare": (projects.bare, ("app:app",), ENV),
+            "ours": (projects.guarded, ("app:app",), ENV),
+            "ours_oidc": (projects.guarded_oidc, ("app:app",), ENV),
+            # programs/basehttp_app.py checks the password mode's cookie only
+            "theirs": (projects.guarded, ("basehttp_app:app", "--app-dir", str(PROGRAMS)), ENV),
+        }
         urls = {}
-        for name, (cwd, (target, *options)) in variants.items():
+        for name, (cwd, (target, *options), env) in servers.items():
             port = free_port()
+            if name == "ours_oidc":  # its callback comes back to this address
+                env = {**env, **oidc_env(issuer, f"http://127.0.0.1:{port}")}
             command = uvicorn_command(target, port, *options)
-            urls[name] = stack.enter_context(serve(command, cwd, port, "/healthz", work, ENV)).base_url
-        cookie = mode.credentials(urls["ours"])
-        for name, url in urls.items():  # every variant answers both routes for a signed-in client
+            urls[name] = stack.enter_context(serve(command, cwd, port, "/healthz", work, env)).base_url
+        signed_in = {mode.name: mode.header(urls[mode.server]) for mode in AUTH_MODES}
+        clients = {  # variant: (base URL, the header line it sends); bare and theirs get the cookie
+            "bare": (urls["bare"], signed_in["password"]),
+            **{mode.name: (urls[mode.server], signed_in[mode.name]) for mode in AUTH_MODES},
+            "theirs": (urls["theirs"], signed_in["password"]),
+        }
+        for name, (url, header) in clients.items():  # every variant answers both routes when signed in
             for route in ROUTES:
-                response = httpx.get(url + route, headers={"Cookie": cookie}, timeout=10)
+                response = httpx.get(url + route, headers=[tuple(header.split(": ", 1))], timeout=10)
                 if response.status_code != 200:
                     raise RuntimeError(f"{name} {route}: {response.status_code}")
-        if "theirs" in urls:
-            note_websocket(urls, report)
-        for url in urls.values() if plan.diagnostics else ():  # warm up every path before recording
+        note_websocket({name: urls[name] for name in ("bare", "ours", "theirs")}, report)
+        for url, header in clients.values() if plan.diagnostics else ():  # warm up every path first
             for route in ROUTES:
-                load.run(url + route, 1, plan.connections, cookie)
-        samples = {route: {name: [] for name in urls} for route in ROUTES}
-        for order in rotations(list(urls), plan.http_reps):
+                load.run(url + route, 1, plan.connections, header=header)
+        samples = {route: {name: [] for name in clients} for route in ROUTES}
+        for order in rotations(list(clients), plan.http_reps):
             for route in ROUTES:
                 for name in order:
-                    result = load.run(urls[name] + route, plan.http_seconds, plan.connections, cookie)
+                    url, header = clients[name]
+                    result = load.run(url + route, plan.http_seconds, plan.connections, header=header)
                     if result.errors:
                         raise RuntimeError(f"{name} {route}: {result.errors} errors under load")
                     samples[route][name].append(result.rps)
     for route in ROUTES:
-        got = samples[route]
+        report_route(route, samples[route], report)
+
+
+def report_route(route: str, got: dict[str, list[float]], report: Report) -> None:
+    for mode in AUTH_MODES:
+        # the password mode's panel keeps its label; the other modes get one panel each
+        panel = "1 guards/none" + ("" if mode.name == "password" else f" ({mode.name})")
         report.add(Row("1", f"Guard overhead ({mode.name} mode) `{route}`: req/s all guards ÷ none",
-                       ratios(got["ours"], got["bare"]), TARGETS["guards"],
-                       chart=f"1 guards/none\n{route}"))  # fmt: skip
-        if "theirs" in got:
-            report.add(Row("2", f"`{route}`: req/s ours ÷ BaseHTTPMiddleware",
-                           ratios(got["ours"], got["theirs"]), TARGETS["basehttp"],
-                           chart=f"2 ours/BaseHTTP\n{route}"))  # fmt: skip
-        names = {"bare": "no guards", "ours": "ours", "theirs": "BaseHTTPMiddleware"}
-        report.note(
-            "1",
-            f"{mode.name} mode, `{route}` per request, from the median req/s: "
-            + ", ".join(
-                f"{names[name]} {1e6 / statistics.median(values):.0f} µs" for name, values in got.items()
-            )
-            + f"; req/s per round ({' / '.join(names[name] for name in got)}): {rounds_text(got, 0)}.",
-        )
+                       ratios(got[mode.name], got["bare"]), TARGETS["guards"],
+                       chart=f"{panel}\n{route}"))  # fmt: skip
+    report.add(Row("2", f"`{route}`: req/s ours ÷ BaseHTTPMiddleware",
+                   ratios(got["password"], got["theirs"]), TARGETS["basehttp"],
+                   chart=f"2 ours/BaseHTTP\n{route}"))  # fmt: skip
+    names = {"bare": "no guards", "password": "ours (password cookie)", "oidc": "ours (oidc cookie)",
+             "bearer": "ours (bearer token)", "theirs": "BaseHTTPMiddleware"}  # fmt: skip
+    report.note(
+        "1",
+        f"`{route}` per request, from the median req/s: "
+        + ", ".join(f"{names[name]} {1e6 / statistics.median(values):.0f} µs" for name, values in got.items())
+        + f"; req/s per round ({' / '.join(names[name] for name in got)}): {rounds_text(got, 0)}.",
+    )
 
 
 def note_websocket(urls: dict[str, str], report: Report) -> None:

@@ -42,12 +42,14 @@ class LoadGenerator:
                 )
             self.name = f"bench/programs/loadgen.py (async httpx {importlib.metadata.version('httpx')})"
 
-    def run(self, url: str, seconds: float, connections: int, cookie: str = "") -> Load:
+    def run(self, url: str, seconds: float, connections: int, cookie: str = "", header: str = "") -> Load:
+        """``cookie``: a Cookie header's value; ``header``: any other header line ("Name: value")."""
+        headers = [*([f"Cookie: {cookie}"] if cookie else []), *([header] if header else [])]
         if self.wrk:
-            return self._wrk(url, seconds, connections, cookie)
+            return self._wrk(url, seconds, connections, headers)
         command = [
             sys.executable, str(PROGRAMS / "loadgen.py"), "--url", url, "--seconds", str(seconds),
-            "--connections", str(connections), "--cookie", cookie,
+            "--connections", str(connections), *(f"--header={line}" for line in headers),
         ]  # fmt: skip
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
         if done.returncode != 0:
@@ -55,9 +57,9 @@ class LoadGenerator:
         data = json.loads(done.stdout)
         return Load(data["rps"], data["p50_ms"], data["p99_ms"], data["requests"], data["errors"])
 
-    def _wrk(self, url: str, seconds: float, connections: int, cookie: str) -> Load:
+    def _wrk(self, url: str, seconds: float, connections: int, headers: list[str]) -> Load:
         command = [self.wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
-        command += ["--timeout", "10s", *(["-H", f"Cookie: {cookie}"] if cookie else []), url]
+        command += ["--timeout", "10s", *(arg for line in headers for arg in ("-H", line)), url]
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
         out = done.stdout
         if done.returncode != 0 or "Requests/sec" not in out:

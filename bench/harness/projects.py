@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from tests import support
-from tests.support import AUTH_ENV, TEST_PASSWORD, TEST_USER
+from tests.support import AUTH_ENV, TEST_PASSWORD, TEST_USER, oidc_sign_in
 
 ROOT = support.ROOT
 PROJECT_NAME = "Bench Board"  # the dashboard's heading
@@ -32,6 +32,7 @@ TRIVIAL_SCRIPT = f'import streamlit as st\n\nst.title("{PROJECT_NAME}")\nst.writ
 @dataclass(frozen=True)
 class Projects:
     guarded: Path  # FastAPI parent, security headers + auth + allowlist (other answers default)
+    guarded_oidc: Path  # the same with auth=oidc (sign-in through a real OpenID provider)
     bare: Path  # the same with the three guards off
     full: Path  # FastAPI parent, every part on
     full_unguarded: Path  # every part on but the three guards (diagnostic of figure 3)
@@ -53,6 +54,7 @@ def bake_projects(work: Path) -> Projects:
     every = support.all_parts(True)
     answers = {
         "guarded": dict(GUARDS_ON),
+        "guarded_oidc": {**GUARDS_ON, "auth": "oidc"},
         "bare": dict(GUARDS_OFF),
         "full": every,
         "full_unguarded": {**every, **GUARDS_OFF},
@@ -91,7 +93,21 @@ def log_in(base_url: str) -> str:
         response = client.post("/login", data={**hidden, "username": USER, "password": PASSWORD})
         if response.status_code not in (302, 303) or not client.cookies:
             raise RuntimeError(f"login failed: {response.status_code} {response.text[:200]}")
-        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+        return cookie_header(client)
+
+
+def oidc_log_in(base_url: str) -> str:
+    """Sign in to an auth=oidc project through its provider (``oidc_provider``) over HTTP; return
+    the Cookie header value the server set (its server-side session, as with ``log_in``)."""
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        response = oidc_sign_in(client, "/dashboard/")
+        if response.status_code not in (302, 303) or not client.cookies:
+            raise RuntimeError(f"oidc sign-in failed: {response.status_code} {response.text[:200]}")
+        return cookie_header(client)
+
+
+def cookie_header(client: httpx.Client) -> str:
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
 
 def sign_in_page(page, base_url: str, then: str) -> None:

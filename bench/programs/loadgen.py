@@ -15,8 +15,8 @@ import time
 import httpx
 
 
-async def run(url: str, seconds: float, connections: int, cookie: str) -> dict:
-    headers = {"Cookie": cookie} if cookie else {}
+async def run(url: str, seconds: float, connections: int, header_lines: list[str]) -> dict:
+    headers = dict(line.split(": ", 1) for line in header_lines)
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     latencies: list[float] = []
     errors = 0
@@ -57,9 +57,9 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--seconds", type=float, required=True)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--cookie", default="")
+    parser.add_argument("--header", action="append", default=[], help='"Name: value", repeatable')
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.url, args.seconds, args.connections, args.cookie))))
+    print(json.dumps(asyncio.run(run(args.url, args.seconds, args.connections, args.header))))
 
 
 if __name__ == "__main__":
