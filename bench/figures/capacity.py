@@ -67,6 +67,7 @@ class Probe:
     errors: int
     finished: int
     kib_per_session: float
+    cpu_ms_per_session: float  # the servers' CPU time over the probe ÷ sessions
 
 
 @dataclass
@@ -75,9 +76,9 @@ class Search:
     probes: list[Probe] = field(default_factory=list)
 
     @property
-    def kib_per_session(self) -> float | None:
+    def at_capacity(self) -> Probe | None:
         at = [p for p in self.probes if p.passed and p.sessions == self.capacity]
-        return at[-1].kib_per_session if at else None
+        return at[-1] if at else None
 
 
 def rss_kib(pids: list[int]) -> int:
@@ -100,6 +101,7 @@ def probe(variant: Variant, sessions: int, plan: Plan) -> Probe:
     """``sessions`` sessions at once (bench/programs/sessions.py), the servers' RSS sampled meanwhile."""
     settle(variant.pids)
     baseline = rss_kib(variant.pids)
+    cpu_before = sum(cpu_seconds(pid) for pid in variant.pids)
     peak = baseline
     command = [
         sys.executable, str(SESSIONS), "--url", variant.base.replace("http", "ws", 1) + variant.stream,
@@ -127,11 +129,13 @@ def probe(variant: Variant, sessions: int, plan: Plan) -> Probe:
         stop_group(process)
     if process.returncode != 0:
         raise RuntimeError(f"sessions.py failed: {err[-2000:]}")
+    settle(variant.pids)  # abandoned runs finish: their CPU counts too
+    cpu_ms = (sum(cpu_seconds(pid) for pid in variant.pids) - cpu_before) * 1000 / sessions
     result = json.loads(out)
     p95 = result["render_p95_s"]
     passed = result["errors"] == 0 and p95 is not None and p95 <= plan.capacity_p95_s
     return Probe(sessions, passed, p95, result["errors"], result["scripts_finished"],
-                 (peak - baseline) / sessions)  # fmt: skip
+                 (peak - baseline) / sessions, cpu_ms)  # fmt: skip
 
 
 def search(variant: Variant, plan: Plan) -> Search:
@@ -188,40 +192,56 @@ def probes_text(searches: list[Search]) -> str:
 
 
 @contextlib.contextmanager
-def one_process(project: Path, plain: bool, work: Path):
-    """The project under uvicorn (signed in) or its dashboard.py under ``streamlit run``."""
+def one_process(project: Path, variant: str, work: Path):
+    """The project under uvicorn (signed in), or its dashboard.py under ``streamlit run``.
+
+    ``streamlit run`` in the project's folder reads the project's .streamlit/config.toml, as
+    a user's would; "streamlit defaults" turns Streamlit's file watcher back on (its default).
+    """
     port = free_port()
-    if plain:
-        with serve(streamlit_run_command(port), project, port, "/_stcore/health", work, ENV) as server:
-            yield Variant("streamlit run", server.base_url, "/", [""], [server.process.pid])
-    else:
+    if variant == "ours":
         with serve(uvicorn_command("app:app", port), project, port, "/healthz", work, ENV) as server:
             cookie = log_in(server.base_url)
             yield Variant("generated", server.base_url, "/dashboard/", [cookie], [server.process.pid])
+        return
+    command = streamlit_run_command(port)
+    if variant == "streamlit defaults":
+        command += ["--server.fileWatcherType", "auto"]
+    with serve(command, project, port, "/_stcore/health", work, ENV) as server:
+        yield Variant(variant, server.base_url, "/", [""], [server.process.pid])
 
 
 def measure_one_process(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
+    names = ["ours", "streamlit run", *(["streamlit defaults"] if plan.diagnostics else [])]
     for label, project in (("trivial script", projects.trivial), ("generated dashboard", projects.full)):
-        with one_process(project, False, work) as ours, one_process(project, True, work) as theirs:
-            got = compare({"ours": ours, "plain": theirs}, plan)
+        with contextlib.ExitStack() as stack:
+            variants = {name: stack.enter_context(one_process(project, name, work)) for name in names}
+            got = compare(variants, plan)
         report.add(Row("5", f"Capacity, {label}: sessions one process serves, generated ÷ `streamlit run`",
-                       capacity_ratios(got["ours"], got["plain"]), TARGETS["capacity"],
+                       capacity_ratios(got["ours"], got["streamlit run"]), TARGETS["capacity"],
                        chart=f"5 capacity\n{label.removeprefix('generated ')}"))  # fmt: skip
+        if "streamlit defaults" in got:
+            report.add(Row("5", f"(diagnostic) {label}: generated ÷ `streamlit run` with Streamlit's default "
+                                "config (file watcher on)",
+                           capacity_ratios(got["ours"], got["streamlit defaults"])))  # fmt: skip
         capacities = [s.capacity for s in got["ours"]]
         short = f"5. {label}: {statistics.median(capacities):.0f} sessions per process"
         report.add(Row("5", f"Sessions one process serves, {label} (generated)", capacities, digits=0,
                        short=short))  # fmt: skip
-        memory = {name: [s.kib_per_session / 1024 for s in found if s.kib_per_session is not None]
-                  for name, found in got.items()}  # fmt: skip
-        for name, who in (("ours", "generated"), ("plain", "`streamlit run`")):
-            if memory[name]:
+        at_capacity = {name: [s.at_capacity for s in found if s.at_capacity] for name, found in got.items()}
+        for name, who in (("ours", "generated"), ("streamlit run", "`streamlit run`"),
+                          ("streamlit defaults", "`streamlit run`, file watcher on")):  # fmt: skip
+            if at_capacity.get(name):
                 report.add(Row("5", f"Memory per session, {label} ({who}; RSS growth ÷ sessions)",
-                               memory[name], unit=" MiB", digits=2))  # fmt: skip
+                               [p.kib_per_session / 1024 for p in at_capacity[name]], unit=" MiB",
+                               digits=2))  # fmt: skip
+                report.add(Row("5", f"CPU per session, {label} ({who}; server CPU time ÷ sessions)",
+                               [p.cpu_ms_per_session for p in at_capacity[name]], unit=" ms",
+                               digits=0))  # fmt: skip
         report.note(
             "5",
             f"{label}, probes per search (sessions ✓ passed / ✗ failed, p95 first render or errors → "
-            f"capacity): generated "
-            f"{probes_text(got['ours'])}; `streamlit run` {probes_text(got['plain'])}.",
+            "capacity): " + "; ".join(f"{name} {probes_text(found)}" for name, found in got.items()) + ".",
         )
 
 
