@@ -17,7 +17,9 @@ from tests.support import (  # noqa: F401
     TEST_SECRET_KEY,
     TEST_USER,
     chromium,
+    free_port,
     load_reference,
+    strict_oidc_provider,
 )
 
 
@@ -45,6 +47,17 @@ def oidc_issuer():
     alice = User(sub=TEST_USER, claims=OIDC_USER_CLAIMS)
     with run_server_in_thread(user_claims=[alice], require_nonce=True) as server:
         yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="session")
+def strict_oidc(tmp_path_factory):
+    """The stricter provider (npm oidc-provider, a Node process) for one app URL, per worker."""
+    app_url = f"http://127.0.0.1:{free_port()}"  # the app that uses it listens there
+    try:
+        with strict_oidc_provider(app_url, tmp_path_factory.mktemp("strict-oidc")) as provider:
+            yield provider
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture
