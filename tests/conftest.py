@@ -19,6 +19,7 @@ from tests.support import (  # noqa: F401
     chromium,
     free_port,
     load_reference,
+    strict_oidc_missing,
     strict_oidc_provider,
 )
 
@@ -52,12 +53,11 @@ def oidc_issuer():
 @pytest.fixture(scope="session")
 def strict_oidc(tmp_path_factory):
     """The stricter provider (npm oidc-provider, a Node process) for one app URL, per worker."""
+    if missing := strict_oidc_missing():
+        pytest.fail(missing, pytrace=False)
     app_url = f"http://127.0.0.1:{free_port()}"  # the app that uses it listens there
-    try:
-        with strict_oidc_provider(app_url, tmp_path_factory.mktemp("strict-oidc")) as provider:
-            yield provider
-    except RuntimeError as error:
-        pytest.fail(str(error), pytrace=False)
+    with strict_oidc_provider(app_url, tmp_path_factory.mktemp("strict-oidc")) as provider:
+        yield provider
 
 
 @pytest.fixture

@@ -59,16 +59,21 @@ class StrictProvider:
     other_resource: str  # another API of the same provider, whose tokens the app must refuse
 
 
-@contextlib.contextmanager
-def strict_oidc_provider(app_url: str, log_dir: Path) -> Iterator[StrictProvider]:
-    """Start tests/oidc_provider/server.mjs on a free port for the app at ``app_url``; stop it by PID."""
+def strict_oidc_missing() -> str | None:
+    """What the strict provider lacks on this machine, if anything."""
     import shutil
 
     if shutil.which("node") is None or not (STRICT_OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
-        raise RuntimeError(
+        return (
             "the strict OpenID provider needs Node.js 20+ and its npm packages: install Node.js "
             "and npm, then `./run setup` (it runs `npm ci` in tests/oidc_provider)"
         )
+    return None
+
+
+@contextlib.contextmanager
+def strict_oidc_provider(app_url: str, log_dir: Path) -> Iterator[StrictProvider]:
+    """Start tests/oidc_provider/server.mjs on a free port for the app at ``app_url``; stop it by PID."""
     port = free_port()
     provider = StrictProvider(
         f"http://127.0.0.1:{port}", app_url, f"{app_url}/mcp", "https://other.example/api"
