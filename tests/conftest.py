@@ -17,8 +17,11 @@ from tests.support import (  # noqa: F401
     TEST_SECRET_KEY,
     TEST_USER,
     chromium,
+    free_port,
     load_reference,
     oidc_provider,
+    strict_oidc_missing,
+    strict_oidc_provider,
 )
 
 
@@ -43,6 +46,16 @@ def oidc_issuer():
     """
     with oidc_provider() as issuer:
         yield issuer
+
+
+@pytest.fixture(scope="session")
+def strict_oidc(tmp_path_factory):
+    """The stricter provider (npm oidc-provider, a Node process) for one app URL, per worker."""
+    if missing := strict_oidc_missing():
+        pytest.fail(missing, pytrace=False)
+    app_url = f"http://127.0.0.1:{free_port()}"  # the app that uses it listens there
+    with strict_oidc_provider(app_url, tmp_path_factory.mktemp("strict-oidc")) as provider:
+        yield provider
 
 
 @pytest.fixture

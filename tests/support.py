@@ -55,6 +55,50 @@ def oidc_provider() -> Iterator[str]:
         yield f"http://localhost:{server.server_port}"
 
 
+# A stricter provider (npm oidc-provider, tests/oidc_provider): PKCE required, profile claims
+# only from userinfo, JWT access tokens for a resource through client credentials.
+STRICT_OIDC_DIR = ROOT / "tests" / "oidc_provider"
+STRICT_OIDC_AGENT = ("agent", "test-only-agent-secret")  # its client-credentials client; test-only
+
+
+@dataclass(frozen=True)
+class StrictProvider:
+    issuer: str
+    app_url: str  # the one app it signs people in for (its callback and end-session return)
+    resource: str  # what agents' tokens are for: the app's MCP endpoint
+    other_resource: str  # another API of the same provider, whose tokens the app must refuse
+
+
+def strict_oidc_missing() -> str | None:
+    """What the strict provider lacks on this machine, if anything."""
+    import shutil
+
+    if shutil.which("node") is None or not (STRICT_OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
+        return (
+            "the strict OpenID provider needs Node.js 20+ and its npm packages: install Node.js "
+            "and npm, then `./run setup` (it runs `npm ci` in tests/oidc_provider)"
+        )
+    return None
+
+
+@contextlib.contextmanager
+def strict_oidc_provider(app_url: str, log_dir: Path) -> Iterator[StrictProvider]:
+    """Start tests/oidc_provider/server.mjs on a free port for the app at ``app_url``; stop it by PID."""
+    port = free_port()
+    provider = StrictProvider(
+        f"http://127.0.0.1:{port}", app_url, f"{app_url}/mcp", "https://other.example/api"
+    )
+    client_id, client_secret = OIDC_CLIENT
+    env = {"PORT": str(port), "CLIENT_ID": client_id, "CLIENT_SECRET": client_secret,
+           "REDIRECT_URIS": f"{app_url}/auth/callback", "POST_LOGOUT_REDIRECT_URIS": f"{app_url}/signed-out",
+           "AGENT_ID": STRICT_OIDC_AGENT[0], "AGENT_SECRET": STRICT_OIDC_AGENT[1],
+           "RESOURCES": f"{provider.resource} {provider.other_resource}"}  # fmt: skip
+    command = ["node", "server.mjs"]
+    with serve(command, cwd=STRICT_OIDC_DIR, port=port, ready_path="/.well-known/openid-configuration",
+               env=env, log_dir=log_dir):  # fmt: skip
+        yield provider
+
+
 def oidc_sign_in(client, next_path: str = "/", sub: str = TEST_USER):
     """The redirect sign-in with an httpx or Starlette client, the provider's form posted as ``sub``."""
     to_provider = client.get(f"/login?next={next_path}")

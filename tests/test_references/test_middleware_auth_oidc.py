@@ -1,4 +1,5 @@
-"""OpenID Connect sign-in against a real provider on loopback (PyPI ``oidc-provider-mock``, in a thread).
+"""OpenID Connect sign-in against real providers on loopback: PyPI ``oidc-provider-mock`` (in a
+thread), and the stricter npm ``oidc-provider`` (a Node process, tests/oidc_provider).
 
 The reference runs under real uvicorn; people sign in through the provider's form (httpx and
 Chromium), agents bring JWTs checked against the provider's JWKS.
@@ -10,7 +11,7 @@ import re
 import subprocess
 import sys
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
@@ -18,7 +19,17 @@ import websockets
 from oidc_provider_mock import User, run_server_in_thread
 
 from tests.conftest import TEST_SECRET_KEY
-from tests.support import ROOT, free_port, run_async, serve, uvicorn_command, wait_for_dashboard, watch
+from tests.support import (
+    OIDC_CLIENT,
+    ROOT,
+    STRICT_OIDC_AGENT,
+    free_port,
+    run_async,
+    serve,
+    uvicorn_command,
+    wait_for_dashboard,
+    watch,
+)
 
 pytestmark = pytest.mark.live
 
@@ -249,3 +260,117 @@ def test_bad_configuration_stops_with_one_line_naming_the_variable(provider, env
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert variable in lines[-1] and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert sys.executable  # the test's own interpreter started it
+
+
+# --- against a stricter provider: npm oidc-provider (tests/oidc_provider, the strict_oidc fixture) ---
+# PKCE required, name and email only from userinfo, JWT access tokens for a resource (RFC 8707,
+# RFC 9068) through client credentials, and an end-session page that asks before it signs out.
+
+
+@pytest.fixture(scope="module")
+def strict_app(strict_oidc, tmp_path_factory):
+    """The reference for the strict provider: agents' tokens are for its MCP endpoint."""
+    port = urlsplit(strict_oidc.app_url).port
+    env = oidc_env(strict_oidc.issuer, port, OIDC_AUDIENCE=strict_oidc.resource)
+    command = uvicorn_command("references.middleware_auth_oidc:app", port)
+    log_dir = tmp_path_factory.mktemp("strict")
+    with serve(command, cwd=ROOT, port=port, ready_path="/healthz", env=env, log_dir=log_dir) as server:
+        yield server
+
+
+def through_strict_provider(authorize_url: str, login: str = "alice") -> str:
+    """Walk the provider's own pages as a browser would (its login form); the URL it sends us back to."""
+    issuer = f"{urlsplit(authorize_url).scheme}://{urlsplit(authorize_url).netloc}"
+    with httpx.Client() as browser:  # keeps the provider's cookies
+        url = authorize_url
+        for _ in range(6):
+            answer = browser.get(url)
+            if answer.status_code == 200:  # the login form
+                action = re.search(r'<form[^>]* action="([^"]+)"', answer.text).group(1)
+                form = {"prompt": "login", "login": login, "password": "x"}
+                answer = browser.post(urljoin(url, action), data=form)
+            assert answer.status_code in (302, 303), answer.text[:500]
+            url = urljoin(url, answer.headers["location"])
+            if not url.startswith(issuer):
+                return url
+    raise AssertionError("the provider never sent the browser back")
+
+
+def client_credentials(provider, resource: str) -> str:
+    token_endpoint = httpx.get(provider.issuer + "/.well-known/openid-configuration").json()["token_endpoint"]
+    answer = httpx.post(token_endpoint, data={"grant_type": "client_credentials", "resource": resource,
+                        "scope": "mcp"}, auth=STRICT_OIDC_AGENT)  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    return answer.json()["access_token"]
+
+
+def test_strict_provider_refuses_a_code_without_our_pkce_verifier(strict_app, strict_oidc):
+    token_endpoint = httpx.get(strict_oidc.issuer + "/.well-known/openid-configuration").json()[
+        "token_endpoint"
+    ]
+    with httpx.Client(base_url=strict_app.base_url) as client:
+        authorize = client.get("/login?next=/api/whoami").headers["location"]
+        without_challenge = re.sub(r"&code_challenge(_method)?=[^&]+", "", authorize)
+        refused = parse_qs(urlsplit(through_strict_provider(without_challenge)).query)
+        assert refused["error"] == ["invalid_request"] and "PKCE" in refused["error_description"][0]
+
+        callback = through_strict_provider(authorize)
+        code = parse_qs(urlsplit(callback).query)["code"][0]
+        exchange = {"grant_type": "authorization_code", "code": code,
+                    "redirect_uri": strict_app.base_url + "/auth/callback"}  # fmt: skip
+        for verifier in ({}, {"code_verifier": "a-verifier-that-is-not-ours-" + "x" * 20}):
+            stolen = httpx.post(token_endpoint, data={**exchange, **verifier}, auth=OIDC_CLIENT)
+            assert stolen.status_code == 400 and stolen.json()["error"] == "invalid_grant", verifier
+
+        # The same code, still unused, with the verifier only our app holds: signed in.
+        answer = client.get(callback.removeprefix(strict_app.base_url))
+        assert answer.status_code == 303 and answer.headers["location"] == "/api/whoami", answer.text
+        assert client.get("/api/whoami").json() == {"name": "Alice Example"}  # from userinfo
+
+
+def test_agents_jwt_for_our_resource_opens_mcp_and_api_others_get_401(strict_app, strict_oidc):
+    import fastmcp
+
+    metadata = httpx.get(strict_app.base_url + "/.well-known/oauth-protected-resource/mcp").json()
+    assert metadata["resource"] == strict_oidc.resource  # what MCP clients ask the provider for
+    token = client_credentials(strict_oidc, strict_oidc.resource)
+    header, claims = jwt_parts(token)
+    assert (
+        header["typ"] == "at+jwt" and claims["aud"] == strict_oidc.resource and claims["client_id"] == "agent"
+    )
+
+    async def use_tools():
+        async with fastmcp.Client(strict_app.base_url + "/mcp/", auth=token) as mcp:
+            names = {tool.name for tool in await mcp.list_tools()}
+            return names, (await mcp.call_tool("whoami_tool", {})).data
+
+    assert run_async(use_tools()) == ({"whoami_tool"}, "an agent with a valid token")
+    api = strict_app.base_url + "/api/whoami"
+    assert httpx.get(api, headers={"Authorization": f"Bearer {token}"}).json() == {"name": "agent"}
+
+    elsewhere = client_credentials(strict_oidc, strict_oidc.other_resource)  # genuine, for another API
+    assert jwt_parts(elsewhere)[1]["aud"] == strict_oidc.other_resource
+    for refused in (
+        httpx.get(api, headers={"Authorization": f"Bearer {elsewhere}"}),
+        httpx.post(strict_app.base_url + "/mcp/", json={}, headers={"Authorization": f"Bearer {elsewhere}"}),
+    ):
+        assert refused.status_code == 401 and "location" not in refused.headers
+        assert refused.headers["www-authenticate"].startswith("Bearer ")
+
+
+def test_browser_signs_in_at_the_strict_provider_and_out_at_its_end_session(page, strict_app, strict_oidc):
+    page.goto(strict_app.base_url + "/")
+    page.fill("input[name=login]", "alice")  # the provider's own sign-in page
+    page.fill("input[name=password]", "x")
+    page.click("button[type=submit]")
+    wait_for_dashboard(page, HEADING)
+    page.get_by_text("Signed in as Alice Example").wait_for()  # st.user, name from userinfo
+
+    page.goto(strict_app.base_url + "/logout")
+    page.click("button[type=submit]")
+    page.wait_for_url(strict_oidc.issuer + "/session/end**")  # the provider asks to end its session
+    page.click("button[value=yes]")
+    page.wait_for_url(strict_app.base_url + "/signed-out?**")  # and sends the browser back to us
+    page.get_by_role("heading", name="Signed out").wait_for()
+    page.goto(strict_app.base_url + "/")  # both sessions ended: the provider asks for a login again
+    page.locator("input[name=login]").wait_for()

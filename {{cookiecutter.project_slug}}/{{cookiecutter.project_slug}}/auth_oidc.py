@@ -248,10 +248,19 @@ def oidc_routes(settings: OIDCSettings) -> list[Route]:
         ours = _with_our_session(request)
         try:
             token = await provider.authorize_access_token(ours)  # state, code + PKCE, ID token + nonce
+            claims = dict(token.get("userinfo") or {})  # the ID token's claims
+            if (
+                claims.get("sub")
+                and not {"name", "email"} <= claims.keys()
+                and "userinfo_endpoint" in settings.metadata
+            ):
+                # In the code flow a provider may keep profile claims for its userinfo endpoint
+                # (OpenID Connect Core 5.4); they count only for the same subject (5.3.2).
+                more = await provider.userinfo(token=token)
+                claims = {**more, **claims} if more.get("sub") == claims["sub"] else claims
         except (AuthlibBaseError, JoseError, httpx.HTTPError, ValueError, KeyError) as error:
             retry = '<p><a href="/login">Sign in again</a></p>'
             return _page("Sign-in failed", f"<p>{html.escape(type(error).__name__)}</p>{retry}", 403)
-        claims = token.get("userinfo") or {}
         if not claims.get("sub"):  # no ID token: this was not an OpenID Connect answer
             return _page("Sign-in failed", '<p><a href="/login">Sign in again</a></p>', 403)
         name = str(claims.get("name") or claims.get("preferred_username") or claims["sub"])
