@@ -178,3 +178,33 @@ def write_markdown(report: Report, path: Path) -> None:
     lines += [f"| {name} | {seconds:.0f} |" for name, seconds in report.phases]
     lines.append("")
     path.write_text("\n".join(lines))
+
+
+README_BEGIN, README_END = "<!-- bench: begin -->", "<!-- bench: end -->"
+
+
+def readme_summary(report: Report) -> str:
+    """The README's performance table: every targeted ratio and what a session costs, from this run."""
+    lines = [
+        f"From `python bench/run.py` on {report.meta['date']} ({report.meta['cores']} cores; every "
+        "figure a ratio of runs made side by side; details in [bench/RESULTS.md](bench/RESULTS.md)):",
+        "",
+        "| Figure | Target | Measured (median) | Met |",
+        "|---|---|---:|---|",
+    ]
+    for row in report.rows:
+        costs = row.name.startswith(("CPU per session", "Memory per session")) and "(generated;" in row.name
+        if (row.goal is None and not costs) or row.error or not row.values:
+            continue
+        met = {"pass": "yes", "miss": "no"}.get(row.result, "—")
+        lines.append(f"| {row.figure}. {row.name} | {row.target_text()} | {row.fmt(row.median)} | {met} |")
+    return "\n".join(lines)
+
+
+def update_readme(readme: Path, report: Report) -> None:
+    """Rewrite the README's section between the bench markers (the rest is left as it is)."""
+    text = readme.read_text(encoding="utf-8")
+    before, rest = text.split(README_BEGIN, 1)
+    _, after = rest.split(README_END, 1)
+    section = f"{README_BEGIN}\n{readme_summary(report)}\n{README_END}"
+    readme.write_text(before + section + after, encoding="utf-8")

@@ -33,7 +33,7 @@ from bench.figures import capacity, cold_start, first_render, guards, layers, ma
 from bench.harness.load import LoadGenerator  # noqa: E402
 from bench.harness.projects import bake_projects  # noqa: E402
 from bench.plan import FULL, QUICK  # noqa: E402
-from bench.report import FIGURE_TITLES, Report, Row, machine, write_markdown  # noqa: E402
+from bench.report import FIGURE_TITLES, Report, Row, machine, update_readme, write_markdown  # noqa: E402
 
 BENCH = ROOT / "bench"
 FIGURE_MODULES = (guards, layers, first_render, cold_start, capacity, matrix_cost)
@@ -123,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         write_markdown(report, args.out / "RESULTS.md")
         write_chart(report, args.out / "ratios.png")
+        if args.out == BENCH and not args.quick and not args.only:  # the README quotes a full run only
+            update_readme(ROOT / "README.md", report)
         print(f"bench: wrote {args.out / 'RESULTS.md'} and {args.out / 'ratios.png'} in {total:.0f} s")
     finally:
         if args.keep:

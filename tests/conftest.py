@@ -123,6 +123,7 @@ def pytest_sessionstart(session):
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """One line a person can read at the end of a long run."""
+    import os
     import time
 
     def calls(outcome: str, kind) -> int:
@@ -133,12 +134,24 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         passed = calls("passed", kind)
         return passed, passed + calls("failed", kind) + calls("error", kind)
 
-    matrix = tally(lambda report: "test_matrix.py::test_combination" in report.nodeid)
+    def in_matrix(report) -> bool:
+        return "test_matrix.py::test_combination" in report.nodeid
+
+    matrix = tally(in_matrix)
+    # The matrix's own time: its tests' durations over the workers that shared them (target 600 s).
+    workers = getattr(config.option, "numprocesses", None) or 1
+    workers = (os.cpu_count() or 1) if workers in ("auto", "logical") else int(workers)
+    matrix_seconds = sum(
+        report.duration for reports in terminalreporter.stats.values() for report in reports
+        if in_matrix(report) and hasattr(report, "duration")
+    ) / workers  # fmt: skip
     live = tally(lambda report: "live" in report.keywords)
     everything = tally(lambda report: True)
     wall = time.monotonic() - _STARTED[0] if _STARTED else float("nan")
     terminalreporter.write_line(
-        f"summary: combinations baked/passed {matrix[0]}/{matrix[1]}, "
+        f"summary: combinations baked/passed {matrix[0]}/{matrix[1]}"
+        + (f" in {matrix_seconds:.0f} s on {workers} workers" if matrix[1] else "")
+        + ", "
         f"live checks passed {live[0]}/{live[1]}, "
         f"all tests passed {everything[0]}/{everything[1]}, wall time {wall:.0f} s"
     )

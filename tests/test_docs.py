@@ -202,3 +202,25 @@ def test_skill_and_readme_name_only_variables_the_code_reads():
     skill = (ROOT / "SKILL.md").read_text()
     for reference in ("middleware_auth.py", "middleware_auth_oidc.py"):
         assert f"](references/{reference})" in skill
+
+
+def summary_rows(text: str) -> dict[str, tuple[str, str]]:
+    """``| 1. name | target | median | ... | result |`` rows of a table: name -> (median, result)."""
+    rows = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 4 and re.match(r"\d\. ", cells[0]):
+            rows[cells[0]] = (cells[2], cells[-1])
+    return rows
+
+
+def test_readme_performance_figures_are_those_of_the_last_bench_run():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- bench: begin -->", 1)[1].split("<!-- bench: end -->", 1)[0]
+    quoted = summary_rows(section)
+    results = summary_rows((ROOT / "bench" / "RESULTS.md").read_text(encoding="utf-8"))
+    assert quoted, "README's performance table is empty: run python bench/run.py"
+    met = {"yes": "pass", "no": "miss", "—": "info"}
+    for name, (median, answer) in quoted.items():
+        assert name in results, f"{name!r} is not in bench/RESULTS.md"
+        assert (median, met[answer]) == results[name], name
