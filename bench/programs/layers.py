@@ -13,12 +13,14 @@ import asyncio
 import json
 import statistics
 import sys
+import timeit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path.cwd()))
 
 import basehttp_app
+import h11
 from asgi_calls import session_cookie, time_calls
 from bench_board.auth import SESSION_COOKIE, AuthSettings, auth_middleware
 from bench_board.fastapi_site import router
@@ -73,12 +75,48 @@ async def measure(rounds: int, count: int) -> dict[str, dict[str, float]]:
     }
 
 
+async def security_header_pairs() -> list[tuple[bytes, bytes]]:
+    """The headers SecurityHeadersMiddleware adds to a response, seen from outside it."""
+    sent: list[dict] = []
+
+    async def app(scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "scheme": "http", "path": "/", "headers": []}
+    await SecurityHeadersMiddleware(app)(scope, None, send)
+    return list(sent[0]["headers"])
+
+
+def h11_head_cost(extra: list[tuple[bytes, bytes]], rounds: int, count: int) -> dict[str, float]:
+    """µs for h11 (uvicorn --http h11) to accept a request and write a JSON response's head."""
+    base = [(b"content-length", b"15"), (b"content-type", b"application/json")]
+
+    def once(headers: list[tuple[bytes, bytes]]) -> None:
+        connection = h11.Connection(h11.SERVER)
+        connection.receive_data(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        connection.next_event()
+        connection.send(h11.Response(status_code=200, headers=headers))
+
+    variants = {"without": base, "with": base + extra}
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    calls = count * 10
+    for _ in range(rounds):
+        for name, headers in variants.items():
+            samples[name].append(timeit.timeit(lambda h=headers: once(h), number=calls) / calls * 1e6)
+    return {name: statistics.median(values) for name, values in samples.items()} | {"headers": len(extra)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--count", type=int, default=300)
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(measure(args.rounds, args.count))))
+    costs = asyncio.run(measure(args.rounds, args.count))
+    costs["h11"] = h11_head_cost(asyncio.run(security_header_pairs()), args.rounds, args.count)
+    print(json.dumps(costs))
 
 
 if __name__ == "__main__":
