@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import resource
 import secrets
 import statistics
 import subprocess
@@ -68,6 +69,7 @@ class Probe:
     finished: int
     kib_per_session: float
     cpu_ms_per_session: float  # the servers' CPU time over the probe ÷ sessions
+    client_cpu_ms_per_session: float  # the load generator's (sessions.py) CPU time ÷ sessions
 
 
 @dataclass
@@ -79,6 +81,12 @@ class Search:
     def at_capacity(self) -> Probe | None:
         at = [p for p in self.probes if p.passed and p.sessions == self.capacity]
         return at[-1] if at else None
+
+
+def children_cpu_seconds() -> float:
+    """User + system CPU time of this process's finished children (the probes' sessions.py)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def rss_kib(pids: list[int]) -> int:
@@ -102,6 +110,7 @@ def probe(variant: Variant, sessions: int, plan: Plan) -> Probe:
     settle(variant.pids)
     baseline = rss_kib(variant.pids)
     cpu_before = sum(cpu_seconds(pid) for pid in variant.pids)
+    client_before = children_cpu_seconds()
     peak = baseline
     command = [
         sys.executable, str(SESSIONS), "--url", variant.base.replace("http", "ws", 1) + variant.stream,
@@ -129,13 +138,14 @@ def probe(variant: Variant, sessions: int, plan: Plan) -> Probe:
         stop_group(process)
     if process.returncode != 0:
         raise RuntimeError(f"sessions.py failed: {err[-2000:]}")
+    client_ms = (children_cpu_seconds() - client_before) * 1000 / sessions
     settle(variant.pids)  # abandoned runs finish: their CPU counts too
     cpu_ms = (sum(cpu_seconds(pid) for pid in variant.pids) - cpu_before) * 1000 / sessions
     result = json.loads(out)
     p95 = result["render_p95_s"]
     passed = result["errors"] == 0 and p95 is not None and p95 <= plan.capacity_p95_s
     return Probe(sessions, passed, p95, result["errors"], result["scripts_finished"],
-                 (peak - baseline) / sessions, cpu_ms)  # fmt: skip
+                 (peak - baseline) / sessions, cpu_ms, client_ms)  # fmt: skip
 
 
 def search(variant: Variant, plan: Plan) -> Search:
@@ -266,34 +276,56 @@ def sticky_cookies(proxy: str, signed_in: list[str], count: int) -> list[str]:
     return cookies
 
 
-def measure_scale_out(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
-    if not nginx.available():
-        raise RuntimeError(nginx.INSTALL_HINT)
+def scale_out(project: Path, plan: Plan, work: Path) -> dict[str, list[Search]]:
+    """Searches through nginx to two processes and to one of them, the project's dashboard."""
     with contextlib.ExitStack() as stack:
         servers = []
         for _ in range(2):  # configured as deploy/README.md says for a process behind the proxy
             port = free_port()
             env = {**ENV, **nginx.behind_proxy_env()}
-            servers.append(stack.enter_context(serve(uvicorn_command("app:app", port), projects.full, port,
+            servers.append(stack.enter_context(serve(uvicorn_command("app:app", port), project, port,
                                                      "/healthz", work, env)))  # fmt: skip
         signed_in = [log_in(server.base_url) for server in servers]  # one sign-in per process
         ports = [int(s.base_url.rsplit(":", 1)[1]) for s in servers]
         variants = {}
         for name, upstream in (("two", ports), ("one", ports[:1])):
             port = free_port()
-            proxy = stack.enter_context(nginx.nginx(projects.full, upstream, port, work / f"nginx-{name}"))
+            folder = work / f"nginx-{project.parent.name}-{name}"
+            proxy = stack.enter_context(nginx.nginx(project, upstream, port, folder))
             pids = [s.process.pid for s in servers[: len(upstream)]]
             cookies = sticky_cookies(proxy.base_url, signed_in[: len(upstream)], plan.capacity_max)
             variants[name] = Variant(f"{name} behind nginx", proxy.base_url, "/dashboard/", cookies, pids)
-        got = compare(variants, plan)
+        return compare(variants, plan)
+
+
+def measure_scale_out(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
+    if not nginx.available():
+        raise RuntimeError(nginx.INSTALL_HINT)
+    got = scale_out(projects.full, plan, work)
     report.add(Row("5", "Scale-out behind the shipped nginx recipe: sessions 2 processes ÷ 1",
                    capacity_ratios(got["two"], got["one"]), TARGETS["scale_out"],
                    chart="5 scale-out\n2/1 processes"))  # fmt: skip
+    generator = [p.client_cpu_ms_per_session for s in got["two"] if (p := s.at_capacity)]
+    servers = [p.cpu_ms_per_session for s in got["two"] if (p := s.at_capacity)]
+    if generator and servers:
+        report.add(Row("5", "(diagnostic) scale-out, at the capacity of two processes: CPU per session of "
+                            "the load generator ÷ of the servers (they share the 2 cores, with nginx)",
+                       [a / b for a, b in zip(generator, servers, strict=True)]))  # fmt: skip
     report.note(
         "5",
         "Behind nginx (deploy/nginx.conf of the baked project, one worker), probes per search: two "
         f"processes {probes_text(got['two'])}; one process {probes_text(got['one'])}.",
     )
+    if plan.diagnostics:  # where the servers' work dominates, as in a dashboard that computes
+        computing = scale_out(projects.computing, plan, work)
+        report.add(Row("5", "(diagnostic) scale-out, a dashboard computing ~50 ms per session: sessions "
+                            "2 processes ÷ 1",
+                       capacity_ratios(computing["two"], computing["one"])))  # fmt: skip
+        report.note(
+            "5",
+            "The same with the computing dashboard: two processes "
+            f"{probes_text(computing['two'])}; one process {probes_text(computing['one'])}.",
+        )
 
 
 def measure(plan: Plan, projects: Projects, work: Path, report: Report) -> None:

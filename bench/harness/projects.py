@@ -27,6 +27,11 @@ ENV = {
 GUARDS_ON = {"security_headers": True, "auth": "password", "ip_allowlist": True}
 GUARDS_OFF = {"security_headers": False, "auth": "none", "ip_allowlist": False}
 TRIVIAL_SCRIPT = f'import streamlit as st\n\nst.title("{PROJECT_NAME}")\nst.write("Hello")\n'
+# A dashboard that computes for each session (about 50 ms of CPU per run, nothing cached): the
+# kind of script more processes are for (figure 5's scale-out diagnostic).
+COMPUTING_SCRIPT = (
+    f'import streamlit as st\n\nst.title("{PROJECT_NAME}")\nst.write(sum(i * i for i in range(1_500_000)))\n'
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class Projects:
     full_unguarded: Path  # every part on but the three guards (diagnostic of figure 3)
     full_no_lifespan: Path  # every part on but the lifespan warm-up (diagnostic of figure 4)
     trivial: Path  # every part on, its dashboard.py a two-line script (capacity, figure 5)
+    computing: Path  # every part on, its dashboard.py computing for each session (scale-out, figure 5)
     only_security_headers: Path  # one guard each (diagnostic of figure 1)
     only_auth: Path
     only_ip_allowlist: Path
@@ -60,10 +66,12 @@ def bake_projects(work: Path) -> Projects:
         "full_unguarded": {**every, **GUARDS_OFF},
         "full_no_lifespan": {**every, "lifespan": False},
         "trivial": every,
+        "computing": every,
         **{f"only_{guard}": {**GUARDS_OFF, guard: GUARDS_ON[guard]} for guard in GUARDS_ON},
     }
     projects = Projects(**{name: bake(work / name, **common, **more) for name, more in answers.items()})
     (projects.trivial / "dashboard.py").write_text(TRIVIAL_SCRIPT)
+    (projects.computing / "dashboard.py").write_text(COMPUTING_SCRIPT)
     return projects
 
 
