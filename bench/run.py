@@ -3,6 +3,7 @@
     python bench/run.py                 # everything (about 25 minutes on 2 cores); writes bench/RESULTS.md
     python bench/run.py --quick         # tiny counts, a smoke run (a minute or two)
     python bench/run.py --full-matrix   # also runs the whole exhaustive matrix tier (long)
+    python bench/run.py --only cold_start   # one figure (a module of bench/figures/), may repeat
 
 What each figure means and how it is measured: bench/README.md. The measurements live in
 bench/figures/, what they share in bench/harness/, the programs that run in processes of their
@@ -34,6 +35,7 @@ from bench.plan import FULL, QUICK  # noqa: E402
 from bench.report import FIGURE_TITLES, Report, Row, machine, write_markdown  # noqa: E402
 
 BENCH = ROOT / "bench"
+FIGURES = ("guards", "layers", "first_render", "cold_start", "capacity", "matrix_cost")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--loadgen", choices=("auto", "wrk", "httpx"), default="auto")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (projects, server logs)")
+    parser.add_argument("--only", action="append", choices=FIGURES, help="run this figure only (repeatable)")
     args = parser.parse_args(argv)
+    only = set(args.only or FIGURES)
     plan = QUICK if args.quick else FULL
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="st-asgi-bench-"))
@@ -76,23 +80,32 @@ def main(argv: list[str] | None = None) -> int:
     try:
         load = LoadGenerator(args.loadgen)
         projects = bake_projects(work)
-        phase(
-            "1+2 guards under HTTP load",
-            ("1", "2"),
-            lambda: guards.measure(plan, projects, load, work, report),
-        )
-        if plan.diagnostics:
-            phase("1 each guard alone", ("1",),
-                  lambda: guards.measure_single_guards(plan, projects, load, work, report))  # fmt: skip
-        phase("guard layers in-process", ("1",), lambda: layers.measure(plan, projects, report))
-        phase("3 time to first render", ("3",), lambda: first_render.measure(plan, projects, work, report))
-        phase("4 cold start", ("4",), lambda: cold_start.measure(plan, projects, work, report))
-        phase("5 capacity", ("5",), lambda: capacity.measure(plan, projects, work, report))
-        phase("6 matrix cost", ("6",), lambda: matrix_cost.measure(plan, work, report, args.full_matrix))
+        if "guards" in only:
+            phase(
+                "1+2 guards under HTTP load",
+                ("1", "2"),
+                lambda: guards.measure(plan, projects, load, work, report),
+            )
+            if plan.diagnostics:
+                phase("1 each guard alone", ("1",),
+                      lambda: guards.measure_single_guards(plan, projects, load, work, report))  # fmt: skip
+        if "layers" in only:
+            phase("guard layers in-process", ("1",), lambda: layers.measure(plan, projects, report))
+        if "first_render" in only:
+            phase(
+                "3 time to first render", ("3",), lambda: first_render.measure(plan, projects, work, report)
+            )
+        if "cold_start" in only:
+            phase("4 cold start", ("4",), lambda: cold_start.measure(plan, projects, work, report))
+        if "capacity" in only:
+            phase("5 capacity", ("5",), lambda: capacity.measure(plan, projects, work, report))
+        if "matrix_cost" in only:
+            phase("6 matrix cost", ("6",), lambda: matrix_cost.measure(plan, work, report, args.full_matrix))
         total = time.perf_counter() - started
         options = " --quick" if args.quick else ""
         options += " --full-matrix" if args.full_matrix else ""
         options += f" --loadgen {args.loadgen}" if args.loadgen != "auto" else ""
+        options += "".join(f" --only {name}" for name in args.only or ())
         report.meta = {
             **machine(),
             "args": options,

@@ -29,9 +29,6 @@ from a2wsgi import WSGIMiddleware
 {%- if c.parent == "fastapi" %}
 from fastapi import FastAPI
 {%- endif %}
-{%- if c.mcp and (mounted or c.lifespan) %}
-from fastmcp.utilities.lifespan import combine_lifespans
-{%- endif %}
 {%- if wsgi %}
 from starlette.applications import Starlette
 {%- endif %}
@@ -75,9 +72,12 @@ from {{ pkg }}.live_ticks import live_routes
 from {{ pkg }}.logs import configure_logging
 {% if c.mcp -%}
 from {{ pkg }}.mcp_tools import (
+    MCPOnFirstRequest,
+{%- if mounted or c.lifespan %}
+    combine_lifespans,
+{%- endif %}
     create_mcp,
     mcp_http_app,
-    mcp_lifespan,
     mcp_routes,
 )
 {% endif -%}
@@ -109,12 +109,17 @@ auth = OIDCSettings.from_env()
 {%- if c.__auth == "oidc" %}
 # Agents bring the provider's JWTs; fastmcp checks them (JWKS, issuer, audience, expiry).
 mcp = create_mcp({% if c.lifespan %}dashboard_data=load_reference_data, {% endif %}auth=mcp_auth(auth))
-mcp_app = mcp_http_app(mcp, edge.allowed_hosts)
+# fastmcp's app is built when the first /mcp/ request comes: start-up does not wait for it.
+mcp_server = MCPOnFirstRequest(lambda: mcp_http_app(mcp, edge.allowed_hosts))
 {%- elif c.lifespan %}
-# Agents read the dashboard's own st.cache_data loader: they see what people see.
-mcp_app = mcp_http_app(create_mcp(dashboard_data=load_reference_data), edge.allowed_hosts)
+# Agents read the dashboard's own st.cache_data loader: they see what people see. fastmcp is
+# imported when the first /mcp/ request comes: start-up and the dashboard do not wait for it.
+mcp_server = MCPOnFirstRequest(
+    lambda: mcp_http_app(create_mcp(dashboard_data=load_reference_data), edge.allowed_hosts)
+)
 {%- else %}
-mcp_app = mcp_http_app(create_mcp(), edge.allowed_hosts)
+# fastmcp is imported when the first /mcp/ request comes: start-up does not wait for it.
+mcp_server = MCPOnFirstRequest(lambda: mcp_http_app(create_mcp(), edge.allowed_hosts))
 {%- endif %}
 {%- endif %}
 {%- if c.seo %}
@@ -170,7 +175,7 @@ routes = [
     *seo_routes(site),
 {%- endif %}
 {%- if c.mcp %}
-    *mcp_routes(mcp_app),
+    *mcp_routes(mcp_server),
 {%- endif %}
 {%- if c.websocket %}
     *live_routes(),
@@ -193,11 +198,11 @@ app = st.App(
     middleware=middleware,
     exception_handlers=error_pages,
 {%- if c.lifespan and c.mcp %}
-    lifespan=combine_lifespans(warm_caches, mcp_lifespan(mcp_app)),
+    lifespan=combine_lifespans(warm_caches, mcp_server.lifespan),
 {%- elif c.lifespan %}
     lifespan=warm_caches,
 {%- elif c.mcp %}
-    lifespan=mcp_lifespan(mcp_app),
+    lifespan=mcp_server.lifespan,
 {%- endif %}
 )
 {%- else %}
@@ -214,7 +219,7 @@ app = {{ "FastAPI" if c.parent == "fastapi" else "Starlette" }}(
     middleware=middleware,
     exception_handlers=error_pages,
 {%- if c.mcp %}
-    lifespan=combine_lifespans(dashboard.lifespan(), mcp_lifespan(mcp_app)),
+    lifespan=combine_lifespans(dashboard.lifespan(), mcp_server.lifespan),
 {%- else %}
     lifespan=dashboard.lifespan(),
 {%- endif %}
