@@ -20,12 +20,12 @@ or ``python app.py``.
 """
 
 import os
+{%- if wsgi %}
+from importlib import import_module
+{%- endif %}
 from pathlib import Path
 
 import streamlit as st
-{%- if c.parent == "flask" %}
-from a2wsgi import WSGIMiddleware
-{%- endif %}
 {%- if c.parent == "fastapi" %}
 from fastapi import FastAPI
 {%- endif %}
@@ -46,21 +46,16 @@ from {{ pkg }} import {{ from_package|join(", ") }}
 from {{ pkg }}.api_docs import self_hosted_docs
 {% endif -%}
 {% if wsgi -%}
-from {{ pkg }}.asgi_glue import http_only, slash_redirect
+from {{ pkg }}.asgi_glue import ImportedOnFirstRequest, http_only, slash_redirect
 {% endif -%}
 {% if c.__auth == "password" -%}
 from {{ pkg }}.auth import AuthSettings, auth_middleware, login_routes
 {% elif c.__auth == "oidc" -%}
 from {{ pkg }}.auth_oidc import OIDCSettings, {% if c.mcp %}mcp_auth, {% endif %}oidc_middleware, oidc_routes
 {% endif -%}
-{% if c.parent == "django" -%}
-from {{ pkg }}.django_site import application as django_app
-{% endif -%}
 from {{ pkg }}.error_pages import ServerErrorPageMiddleware, http_error_page
 {% if c.parent == "fastapi" -%}
 from {{ pkg }}.fastapi_site import router as site_router
-{% elif c.parent == "flask" -%}
-from {{ pkg }}.flask_site import flask_app
 {% endif -%}
 from {{ pkg }}.health import {% if c.ip_allowlist or signed_in %}HEALTH_PATH, {% endif %}health_routes
 {% if c.ip_allowlist -%}
@@ -139,6 +134,13 @@ open_paths = [HEALTH_PATH{% if c.seo %}, *SEO_PATHS{% endif %}]
 {%- if mounted %}
 dashboard = st.App(HERE / "dashboard.py"{% if c.lifespan %}, lifespan=warm_caches{% endif %})
 {%- endif %}
+{%- if c.parent == "django" %}
+# Django is imported and set up when the first request for it comes: start-up does not wait.
+django_app = ImportedOnFirstRequest(lambda: import_module("{{ pkg }}.django_site").application)
+{%- elif c.parent == "flask" %}
+# Flask is imported when the first request for it comes: start-up does not wait.
+flask_app = ImportedOnFirstRequest(lambda: import_module("{{ pkg }}.flask_site").asgi_app)
+{%- endif %}
 
 # Outermost first: the real client and scheme (from a trusted proxy only), headers on every
 # answer, a readable 500 page for any raised exception, your host names only, then who may
@@ -186,7 +188,7 @@ routes = [
 {%- if c.parent == "django" %}
     Mount("/", app=http_only(django_app)),  # last; Django's handler cannot take websockets
 {%- else %}
-    Mount("/", app=http_only(WSGIMiddleware(flask_app))),  # last; WSGI has no websockets
+    Mount("/", app=http_only(flask_app)),  # last; WSGI has no websockets
 {%- endif %}
 {%- endif %}
 ]
