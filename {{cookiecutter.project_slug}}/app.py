@@ -46,7 +46,11 @@ from {{ pkg }} import {{ from_package|join(", ") }}
 from {{ pkg }}.api_docs import self_hosted_docs
 {% endif -%}
 {% if wsgi -%}
-from {{ pkg }}.asgi_glue import ImportedOnFirstRequest, http_only, slash_redirect
+from {{ pkg }}.asgi_glue import (
+    ImportedOnFirstRequest,
+    http_only,
+    slash_redirect,
+)
 {% endif -%}
 {% if c.__auth == "password" -%}
 from {{ pkg }}.auth import AuthSettings, auth_middleware, login_routes
@@ -136,10 +140,14 @@ dashboard = st.App(HERE / "dashboard.py"{% if c.lifespan %}, lifespan=warm_cache
 {%- endif %}
 {%- if c.parent == "django" %}
 # Django is imported and set up when the first request for it comes: start-up does not wait.
-django_app = ImportedOnFirstRequest(lambda: import_module("{{ pkg }}.django_site").application)
+django_app = ImportedOnFirstRequest(
+    lambda: import_module("{{ pkg }}.django_site").application,
+)
 {%- elif c.parent == "flask" %}
 # Flask is imported when the first request for it comes: start-up does not wait.
-flask_app = ImportedOnFirstRequest(lambda: import_module("{{ pkg }}.flask_site").asgi_app)
+flask_app = ImportedOnFirstRequest(
+    lambda: import_module("{{ pkg }}.flask_site").asgi_app,
+)
 {%- endif %}
 
 # Outermost first: the real client and scheme (from a trusted proxy only), headers on every
