@@ -116,6 +116,7 @@ async def warm_caches(app: Any) -> AsyncIterator[dict[str, Any]]:
     calls a loader before the warm-up is done waits for that same call (Streamlit computes
     each cached value once, behind a lock), it never loads twice.
     """
+    warmup.status, warmup.seconds = "starting", None
     task = asyncio.create_task(fill_caches())
     try:
         yield {"warmup": warmup}
