@@ -3,7 +3,7 @@
     python bench/run.py                 # everything (about 25 minutes on 2 cores); writes bench/RESULTS.md
     python bench/run.py --quick         # tiny counts, a smoke run (a minute or two)
     python bench/run.py --full-matrix   # also runs the whole exhaustive matrix tier (long)
-    python bench/run.py --only guards   # the figures of one module of bench/figures/ (here 1 and 2)
+    python bench/run.py --only cold_start   # one figure (a module of bench/figures/), may repeat
 
 What each figure means and how it is measured: bench/README.md. The measurements live in
 bench/figures/, what they share in bench/harness/, the programs that run in processes of their
@@ -22,7 +22,6 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the package ``bench`` importable
@@ -36,7 +35,7 @@ from bench.plan import FULL, QUICK  # noqa: E402
 from bench.report import FIGURE_TITLES, Report, Row, machine, update_readme, write_markdown  # noqa: E402
 
 BENCH = ROOT / "bench"
-FIGURE_MODULES = (guards, layers, first_render, cold_start, capacity, matrix_cost)
+FIGURES = ("guards", "layers", "first_render", "cold_start", "capacity", "matrix_cost")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,12 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--loadgen", choices=("auto", "wrk", "httpx"), default="auto")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (projects, server logs)")
-    parser.add_argument(
-        "--only",
-        choices=[module.__name__.rsplit(".", 1)[-1] for module in FIGURE_MODULES],
-        help="run the figures of one module of bench/figures/ only",
-    )
+    parser.add_argument("--only", action="append", choices=FIGURES, help="run this figure only (repeatable)")
     args = parser.parse_args(argv)
+    only = set(args.only or FIGURES)
     plan = QUICK if args.quick else FULL
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="st-asgi-bench-"))
@@ -61,9 +57,6 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     load_start = os.getloadavg()[0]
     failed = False
-
-    def wanted(module: ModuleType) -> bool:
-        return args.only in (None, module.__name__.rsplit(".", 1)[-1])
 
     def phase(name: str, figures: tuple[str, ...], step: Callable[[], None]) -> None:
         """Run one measurement; a failure becomes an error row (or a note), and the run goes on."""
@@ -87,32 +80,32 @@ def main(argv: list[str] | None = None) -> int:
     try:
         load = LoadGenerator(args.loadgen)
         projects = bake_projects(work)
-        if wanted(guards):
+        if "guards" in only:
             phase(
                 "1+2 guards under HTTP load",
                 ("1", "2"),
                 lambda: guards.measure(plan, projects, load, work, report),
             )
-        if wanted(guards) and plan.diagnostics:
-            phase("1 each guard alone", ("1",),
-                  lambda: guards.measure_single_guards(plan, projects, load, work, report))  # fmt: skip
-        if wanted(layers):
+            if plan.diagnostics:
+                phase("1 each guard alone", ("1",),
+                      lambda: guards.measure_single_guards(plan, projects, load, work, report))  # fmt: skip
+        if "layers" in only:
             phase("guard layers in-process", ("1",), lambda: layers.measure(plan, projects, report))
-        if wanted(first_render):
+        if "first_render" in only:
             phase(
                 "3 time to first render", ("3",), lambda: first_render.measure(plan, projects, work, report)
             )
-        if wanted(cold_start):
+        if "cold_start" in only:
             phase("4 cold start", ("4",), lambda: cold_start.measure(plan, projects, work, report))
-        if wanted(capacity):
+        if "capacity" in only:
             phase("5 capacity", ("5",), lambda: capacity.measure(plan, projects, work, report))
-        if wanted(matrix_cost):
+        if "matrix_cost" in only:
             phase("6 matrix cost", ("6",), lambda: matrix_cost.measure(plan, work, report, args.full_matrix))
         total = time.perf_counter() - started
         options = " --quick" if args.quick else ""
         options += " --full-matrix" if args.full_matrix else ""
         options += f" --loadgen {args.loadgen}" if args.loadgen != "auto" else ""
-        options += f" --only {args.only}" if args.only else ""
+        options += "".join(f" --only {name}" for name in args.only or ())
         report.meta = {
             **machine(),
             "args": options,

@@ -3,8 +3,11 @@
 What it shows
     st.App runs the ``lifespan=`` context manager *after* the Streamlit runtime has
     started, so ``st.cache_resource`` / ``st.cache_data`` functions called there fill the
-    same caches the script uses: the first visitor does not wait for the load. What the
-    lifespan yields becomes ``app.state``; the code after ``yield`` runs on shutdown.
+    same caches the script uses: the first visitor does not wait for the load. The
+    lifespan starts the warm-up as a background task and yields at once, so the server
+    answers (and draws the dashboard) while the caches fill; a session that needs a loader
+    sooner waits for that same call. ``warmup.status`` says "starting", then "ok" (or
+    "failed"): what ``/healthz`` reports. The code after ``yield`` runs on shutdown.
 
 When to use it
     Models, connection pools, reference tables: anything slow to load and shared by all
@@ -20,7 +23,7 @@ Run it (from the folder it is copied into; in this repository: ``cd references``
 
 Open
     http://127.0.0.1:8000/           the dashboard, reading the warmed cache
-    http://127.0.0.1:8000/api/state  what the lifespan put in app.state
+    http://127.0.0.1:8000/api/state  the warm-up: starting, then ok (and how long it took)
 """
 
 # --- part: begin ---
@@ -78,17 +81,48 @@ def load_reference_data() -> list[dict[str, Any]]:
             [("north", 120), ("south", 95), ("east", 143), ("west", 88)]]  # fmt: skip
 
 
+class Warmup:
+    """How the start-up warm-up is going, for ``/healthz``: "starting", then "ok" or "failed"."""
+
+    status = "starting"
+    seconds: float | None = None  # how long it took, once done
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "seconds": self.seconds}
+
+
+warmup = Warmup()
+
+
+async def fill_caches() -> None:
+    """Call the cached loaders once, side by side in worker threads (they block)."""
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(asyncio.to_thread(load_model), asyncio.to_thread(load_reference_data))
+    except Exception:
+        warmup.status = "failed"  # /healthz answers 503: a probe restarts the process
+        log.exception("cache warm-up failed")
+        return
+    warmup.seconds = round(time.perf_counter() - started, 3)
+    warmup.status = "ok"
+    log.info("caches warmed in %.3fs", warmup.seconds)
+
+
 @asynccontextmanager
 async def warm_caches(app: Any) -> AsyncIterator[dict[str, Any]]:
-    """Fill the caches in a worker thread (they block), publish state, then clean up."""
-    started = time.perf_counter()
-    model = await asyncio.to_thread(load_model)
-    rows = await asyncio.to_thread(load_reference_data)
-    warmed_in = round(time.perf_counter() - started, 3)
-    log.info("caches warmed in %.3fs", warmed_in)
+    """Warm the caches in the background, then clean up on shutdown.
+
+    The server answers while the caches fill: the dashboard draws at once, and a session that
+    calls a loader before the warm-up is done waits for that same call (Streamlit computes
+    each cached value once, behind a lock), it never loads twice.
+    """
+    warmup.status, warmup.seconds = "starting", None
+    task = asyncio.create_task(fill_caches())
     try:
-        yield {"model_name": model["name"], "rows": len(rows), "warmed_in_seconds": warmed_in}
+        yield {"warmup": warmup}
     finally:
+        task.cancel()  # a shutdown during the warm-up does not wait for it
+        await asyncio.gather(task, return_exceptions=True)
         load_model.clear()  # release the resource; a real pool would close() here
         log.info("lifespan shut down cleanly")
 
@@ -108,7 +142,7 @@ sys.modules.setdefault("core_lifespan_lifecycle", sys.modules[__name__])
 
 
 async def state(request: Request) -> JSONResponse:
-    return JSONResponse(app.state)
+    return JSONResponse(warmup.as_dict())
 
 
 app = st.App(

@@ -20,17 +20,14 @@ or ``python app.py``.
 """
 
 import os
+{%- if wsgi %}
+from importlib import import_module
+{%- endif %}
 from pathlib import Path
 
 import streamlit as st
-{%- if c.parent == "flask" %}
-from a2wsgi import WSGIMiddleware
-{%- endif %}
 {%- if c.parent == "fastapi" %}
 from fastapi import FastAPI
-{%- endif %}
-{%- if c.mcp and (mounted or c.lifespan) %}
-from fastmcp.utilities.lifespan import combine_lifespans
 {%- endif %}
 {%- if wsgi %}
 from starlette.applications import Starlette
@@ -49,21 +46,20 @@ from {{ pkg }} import {{ from_package|join(", ") }}
 from {{ pkg }}.api_docs import self_hosted_docs
 {% endif -%}
 {% if wsgi -%}
-from {{ pkg }}.asgi_glue import http_only, slash_redirect
+from {{ pkg }}.asgi_glue import (
+    ImportedOnFirstRequest,
+    http_only,
+    slash_redirect,
+)
 {% endif -%}
 {% if c.__auth == "password" -%}
 from {{ pkg }}.auth import AuthSettings, auth_middleware, login_routes
 {% elif c.__auth == "oidc" -%}
 from {{ pkg }}.auth_oidc import OIDCSettings, {% if c.mcp %}mcp_auth, {% endif %}oidc_middleware, oidc_routes
 {% endif -%}
-{% if c.parent == "django" -%}
-from {{ pkg }}.django_site import application as django_app
-{% endif -%}
 from {{ pkg }}.error_pages import ServerErrorPageMiddleware, http_error_page
 {% if c.parent == "fastapi" -%}
 from {{ pkg }}.fastapi_site import router as site_router
-{% elif c.parent == "flask" -%}
-from {{ pkg }}.flask_site import flask_app
 {% endif -%}
 from {{ pkg }}.health import {% if c.ip_allowlist or signed_in %}HEALTH_PATH, {% endif %}health_routes
 {% if c.ip_allowlist -%}
@@ -75,9 +71,12 @@ from {{ pkg }}.live_ticks import live_routes
 from {{ pkg }}.logs import configure_logging
 {% if c.mcp -%}
 from {{ pkg }}.mcp_tools import (
+    MCPOnFirstRequest,
+{%- if mounted or c.lifespan %}
+    combine_lifespans,
+{%- endif %}
     create_mcp,
     mcp_http_app,
-    mcp_lifespan,
     mcp_routes,
 )
 {% endif -%}
@@ -110,12 +109,17 @@ auth = OIDCSettings.from_env()
 {%- if c.__auth == "oidc" %}
 # Agents bring the provider's JWTs; fastmcp checks them (JWKS, issuer, audience, expiry).
 mcp = create_mcp({% if c.lifespan %}dashboard_data=load_reference_data, {% endif %}auth=mcp_auth(auth))
-mcp_app = mcp_http_app(mcp, edge.allowed_hosts)
+# fastmcp's app is built when the first /mcp/ request comes: start-up does not wait for it.
+mcp_server = MCPOnFirstRequest(lambda: mcp_http_app(mcp, edge.allowed_hosts))
 {%- elif c.lifespan %}
-# Agents read the dashboard's own st.cache_data loader: they see what people see.
-mcp_app = mcp_http_app(create_mcp(dashboard_data=load_reference_data), edge.allowed_hosts)
+# Agents read the dashboard's own st.cache_data loader: they see what people see. fastmcp is
+# imported when the first /mcp/ request comes: start-up and the dashboard do not wait for it.
+mcp_server = MCPOnFirstRequest(
+    lambda: mcp_http_app(create_mcp(dashboard_data=load_reference_data), edge.allowed_hosts)
+)
 {%- else %}
-mcp_app = mcp_http_app(create_mcp(), edge.allowed_hosts)
+# fastmcp is imported when the first /mcp/ request comes: start-up does not wait for it.
+mcp_server = MCPOnFirstRequest(lambda: mcp_http_app(create_mcp(), edge.allowed_hosts))
 {%- endif %}
 {%- endif %}
 {%- if c.seo %}
@@ -134,6 +138,17 @@ open_paths = [HEALTH_PATH{% if c.seo %}, *SEO_PATHS{% endif %}]
 {%- endif %}
 {%- if mounted %}
 dashboard = st.App(HERE / "dashboard.py"{% if c.lifespan %}, lifespan=warm_caches{% endif %})
+{%- endif %}
+{%- if c.parent == "django" %}
+# Django is imported and set up when the first request for it comes: start-up does not wait.
+django_app = ImportedOnFirstRequest(
+    lambda: import_module("{{ pkg }}.django_site").application,
+)
+{%- elif c.parent == "flask" %}
+# Flask is imported when the first request for it comes: start-up does not wait.
+flask_app = ImportedOnFirstRequest(
+    lambda: import_module("{{ pkg }}.flask_site").asgi_app,
+)
 {%- endif %}
 
 # Outermost first: the real client and scheme (from a trusted proxy only), headers on every
@@ -171,7 +186,7 @@ routes = [
     *seo_routes(site),
 {%- endif %}
 {%- if c.mcp %}
-    *mcp_routes(mcp_app),
+    *mcp_routes(mcp_server),
 {%- endif %}
 {%- if c.websocket %}
     *live_routes(),
@@ -182,7 +197,7 @@ routes = [
 {%- if c.parent == "django" %}
     Mount("/", app=http_only(django_app)),  # last; Django's handler cannot take websockets
 {%- else %}
-    Mount("/", app=http_only(WSGIMiddleware(flask_app))),  # last; WSGI has no websockets
+    Mount("/", app=http_only(flask_app)),  # last; WSGI has no websockets
 {%- endif %}
 {%- endif %}
 ]
@@ -194,11 +209,11 @@ app = st.App(
     middleware=middleware,
     exception_handlers=error_pages,
 {%- if c.lifespan and c.mcp %}
-    lifespan=combine_lifespans(warm_caches, mcp_lifespan(mcp_app)),
+    lifespan=combine_lifespans(warm_caches, mcp_server.lifespan),
 {%- elif c.lifespan %}
     lifespan=warm_caches,
 {%- elif c.mcp %}
-    lifespan=mcp_lifespan(mcp_app),
+    lifespan=mcp_server.lifespan,
 {%- endif %}
 )
 {%- else %}
@@ -215,7 +230,7 @@ app = {{ "FastAPI" if c.parent == "fastapi" else "Starlette" }}(
     middleware=middleware,
     exception_handlers=error_pages,
 {%- if c.mcp %}
-    lifespan=combine_lifespans(dashboard.lifespan(), mcp_lifespan(mcp_app)),
+    lifespan=combine_lifespans(dashboard.lifespan(), mcp_server.lifespan),
 {%- else %}
     lifespan=dashboard.lifespan(),
 {%- endif %}

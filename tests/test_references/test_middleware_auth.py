@@ -68,6 +68,15 @@ def test_auth_reads_accounts_from_a_file_and_tokens_by_hash(auth_env, tmp_path):
 
 
 @pytest.mark.isolated
+def test_an_unknown_name_costs_the_same_argon2_work_as_a_known_one(auth_env):
+    from references.middleware_auth import UNKNOWN_USER_HASH, _hasher
+
+    # The constant stands in for unknown names: its parameters must be the hasher's own.
+    assert not _hasher.check_needs_rehash(UNKNOWN_USER_HASH)
+    assert not _hasher.check_needs_rehash(AUTH_ENV["APP_USERS"].split(":", 1)[1])
+
+
+@pytest.mark.isolated
 def test_auth_dev_mode_generates_throwaway_values_loudly(auth_env, capsys):
     from references.middleware_auth import AuthSettings
 

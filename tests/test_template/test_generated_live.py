@@ -10,6 +10,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -124,6 +125,10 @@ def sign_in_if_needed(page, auth: bool) -> None:
 
 def assert_logged_once(server, warmup: bool) -> None:
     """One access-log line per request; the warm-up (when on) once, and not as a warning."""
+    for _ in range(300):  # the lifespan warms the caches in the background: "starting", then "ok"
+        if httpx.get(server.base_url + "/healthz").json()["status"] != "starting":
+            break
+        time.sleep(0.1)
     marker = uuid.uuid4().hex
     assert httpx.get(f"{server.base_url}/healthz?request={marker}").status_code == 200
     log = ""

@@ -32,11 +32,12 @@ def free_port() -> int:
 
 
 def wait_until_healthy(base_url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Until ``/healthz`` says "ok" (it says "starting" while the lifespan warms the caches)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, "the server exited"
         try:
-            if httpx.get(base_url + "/healthz", timeout=2).status_code == 200:
+            if httpx.get(base_url + "/healthz", timeout=2).json() == {"status": "ok"}:
                 return
         except httpx.HTTPError:
             pass

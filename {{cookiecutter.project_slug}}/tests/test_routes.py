@@ -1,11 +1,14 @@
 {%- set c = cookiecutter -%}
 """The URL map, in-process: every route of the enabled parts answers as documented."""
-{%- if c.seo or c.parent == "fastapi" %}
+{%- if c.seo or c.parent == "fastapi" or c.lifespan %}
 {% if c.seo %}
 import json
 {%- endif %}
 {%- if c.parent == "fastapi" %}
 import re
+{%- endif %}
+{%- if c.lifespan %}
+import time
 {%- endif %}
 {%- if c.seo %}
 import xml.etree.ElementTree as ET
@@ -24,7 +27,17 @@ CLIENT_FIXTURE = "fresh_client"
 
 def test_healthz_is_always_open(fresh_client):
     response = fresh_client.get("/healthz")
+{%- if c.lifespan %}
+    # "starting" while the lifespan warms the caches in the background, then "ok".
+    assert response.status_code == 200 and response.json()["status"] in ("starting", "ok")
+    for _ in range(300):
+        if fresh_client.get("/healthz").json()["status"] != "starting":
+            break
+        time.sleep(0.1)
+    assert fresh_client.get("/healthz").json() == {"status": "ok"}
+{%- else %}
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+{%- endif %}
 
 
 def test_dashboard_page_is_served(request):

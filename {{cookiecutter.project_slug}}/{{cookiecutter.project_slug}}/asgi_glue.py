@@ -9,6 +9,11 @@ keep `pytest` green. To take a newer template version later, run `cruft update` 
 {% raw -%}
 from __future__ import annotations
 
+import asyncio
+import gc
+import threading
+from collections.abc import Callable
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
@@ -25,6 +30,28 @@ def http_only(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send)
 
     return guarded
+
+
+class ImportedOnFirstRequest:
+    """An app that is slow to import (Django's set-up, Flask: about a tenth of a second), imported
+    when the first request for it comes, in a worker thread: start-up and the dashboard do not
+    wait for it. ``load`` imports and returns the ASGI app; it runs once (again if it raised)."""
+
+    def __init__(self, load: Callable[[], ASGIApp]) -> None:
+        self.load = load
+        self.app: ASGIApp | None = None
+        self._lock = threading.Lock()
+
+    def _loaded(self) -> ASGIApp:
+        with self._lock:  # concurrent first requests: one import
+            if self.app is None:
+                self.app = self.load()
+                gc.freeze()  # what the import made lives as long as the process: out of every collection
+            return self.app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.app or await asyncio.to_thread(self._loaded)
+        await app(scope, receive, send)
 
 
 def slash_redirect(path: str) -> Route:

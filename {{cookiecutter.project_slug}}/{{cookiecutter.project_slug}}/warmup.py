@@ -61,17 +61,48 @@ def load_reference_data() -> list[dict[str, Any]]:
             [("north", 120), ("south", 95), ("east", 143), ("west", 88)]]  # fmt: skip
 
 
+class Warmup:
+    """How the start-up warm-up is going, for ``/healthz``: "starting", then "ok" or "failed"."""
+
+    status = "starting"
+    seconds: float | None = None  # how long it took, once done
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "seconds": self.seconds}
+
+
+warmup = Warmup()
+
+
+async def fill_caches() -> None:
+    """Call the cached loaders once, side by side in worker threads (they block)."""
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(asyncio.to_thread(load_model), asyncio.to_thread(load_reference_data))
+    except Exception:
+        warmup.status = "failed"  # /healthz answers 503: a probe restarts the process
+        log.exception("cache warm-up failed")
+        return
+    warmup.seconds = round(time.perf_counter() - started, 3)
+    warmup.status = "ok"
+    log.info("caches warmed in %.3fs", warmup.seconds)
+
+
 @asynccontextmanager
 async def warm_caches(app: Any) -> AsyncIterator[dict[str, Any]]:
-    """Fill the caches in a worker thread (they block), publish state, then clean up."""
-    started = time.perf_counter()
-    model = await asyncio.to_thread(load_model)
-    rows = await asyncio.to_thread(load_reference_data)
-    warmed_in = round(time.perf_counter() - started, 3)
-    log.info("caches warmed in %.3fs", warmed_in)
+    """Warm the caches in the background, then clean up on shutdown.
+
+    The server answers while the caches fill: the dashboard draws at once, and a session that
+    calls a loader before the warm-up is done waits for that same call (Streamlit computes
+    each cached value once, behind a lock), it never loads twice.
+    """
+    warmup.status, warmup.seconds = "starting", None
+    task = asyncio.create_task(fill_caches())
     try:
-        yield {"model_name": model["name"], "rows": len(rows), "warmed_in_seconds": warmed_in}
+        yield {"warmup": warmup}
     finally:
+        task.cancel()  # a shutdown during the warm-up does not wait for it
+        await asyncio.gather(task, return_exceptions=True)
         load_model.clear()  # release the resource; a real pool would close() here
         log.info("lifespan shut down cleanly")
 {%- endraw %}
