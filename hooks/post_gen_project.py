@@ -199,7 +199,8 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
         True,
         "core_lifespan_lifecycle",
         (f"{PKG}/warmup.py",),
-        adds="`warmup.py` → warms `st.cache_resource`/`st.cache_data` at start-up, in the background (`/healthz` says `starting` meanwhile)",
+        adds="`warmup.py` → warms `st.cache_resource`/`st.cache_data` at start-up, in the background "
+        "(`/healthz` says `starting` meanwhile)",
     ),
 )
 
