@@ -42,7 +42,7 @@ CASES = {
     ),
     "middleware_security_headers": ({"/": HEADING, "/api/headers": "hint"}, None, False),
     "middleware_auth": ({"/login": "Sign in", "/": HEADING}, None, True),
-    "core_lifespan_lifecycle": ({"/": "Warm caches", "/api/state": "demo-model"}, None, False),
+    "core_lifespan_lifecycle": ({"/": "Warm caches", "/api/state": "status"}, None, False),
 }
 EXPECTED_ERRORS = {"route_error_pages": ("/api/boom",)}  # a 500 on purpose
 
