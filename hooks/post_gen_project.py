@@ -131,8 +131,8 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
         },
         files={
             "none": (),
-            "password": (f"{PKG}/auth.py", "tests/test_auth.py"),
-            "oidc": (f"{PKG}/auth_oidc.py", "tests/test_oidc.py"),
+            "password": (f"{PKG}/auth.py", f"{PKG}/session_cookie.py", "tests/test_auth.py"),
+            "oidc": (f"{PKG}/auth_oidc.py", f"{PKG}/session_cookie.py", "tests/test_oidc.py"),
         },
         env={
             "password": (

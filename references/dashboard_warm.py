@@ -3,6 +3,7 @@
 import time
 
 import streamlit as st
+
 from core_lifespan_lifecycle import load_model, load_reference_data
 
 st.set_page_config(page_title="Warm caches", page_icon=":fire:")

@@ -4,7 +4,7 @@ What it shows
     Authlib's Starlette client signs people in at the parent with the authorization code
     flow + PKCE (S256); Authlib checks ``state`` (kept in our session) and the ID token's
     signature, issuer, audience, expiry and ``nonce``. The name and email from the ID token
-    go into a server-side session; the cookie (Starlette's signed ``SessionMiddleware``,
+    go into a server-side session; the cookie (signed, read by ``middleware_session_cookie.py``,
     outermost, so websocket scopes have a session too) carries only its random id, so
     signing out (a POST with a CSRF token) ends it for good and also ends the provider's
     session where it offers ``end_session_endpoint``. ``OIDCGuardMiddleware``, pure ASGI,
@@ -34,7 +34,7 @@ Configuration (environment)
     APP_SECRET_KEY      signs the cookie; at least 32 bytes
 
 Files that come with it
-    dashboard.py  .streamlit/config.toml
+    middleware_session_cookie.py  dashboard.py  .streamlit/config.toml
 
 Run it (from the folder it is copied into; in this repository: ``cd references``)
     uvicorn middleware_auth_oidc:app --lifespan on --port 8000 --env-file .env
@@ -62,11 +62,12 @@ from fastmcp.server.auth import RemoteAuthProvider
 from fastmcp.server.auth.providers.jwt import JWTVerifier
 from joserfc.errors import JoseError
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from middleware_session_cookie import SessionCookieMiddleware
 
 SESSION_COOKIE = "app_session"
 USER_HEADER = b"x-forwarded-user"  # -> st.user["name"] (server.trustedUserHeaders)
@@ -193,7 +194,7 @@ class OIDCGuardMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        cookie = scope["session"]  # set by the SessionMiddleware around this guard
+        cookie = scope[SESSION_SCOPE_KEY]  # set by the SessionCookieMiddleware around this guard
         session = self.settings.sessions.get(cookie.get("sid"))
         name, email = (session.name, session.email) if session else ("", "")
         api = scope["type"] == "http" and any(
@@ -212,14 +213,14 @@ class OIDCGuardMiddleware:
             headers.append((USER_HEADER, name.encode("utf-8")[:256]))
         if email:
             headers.append((EMAIL_HEADER, email.encode("utf-8")[:256]))
-        inner = {**scope, "headers": headers, SESSION_SCOPE_KEY: cookie}
+        scope["headers"] = headers
         method = scope.get("method")
         if (
             name
             or (method, scope["path"]) in self.open_routes
             or (method in ("GET", "HEAD") and scope["path"].startswith(WELL_KNOWN))
         ):
-            await self.app(inner, receive, send)
+            await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})  # handshake refused: 403
         elif api:
@@ -361,11 +362,11 @@ def oidc_middleware(settings: OIDCSettings, *, open_paths: Iterable[str] = ()) -
     open_routes = OPEN_ROUTES | {(method, path) for path in open_paths for method in ("GET", "HEAD")}
     return [
         Middleware(
-            SessionMiddleware,
+            SessionCookieMiddleware,
             secret_key=settings.secret_key,
-            session_cookie=SESSION_COOKIE,
-            max_age=settings.max_age_seconds,
-            same_site="lax",
+            cookie_name=SESSION_COOKIE,
+            scope_key=SESSION_SCOPE_KEY,
+            max_age_seconds=settings.max_age_seconds,
             https_only=settings.https_only,
         ),
         Middleware(OIDCGuardMiddleware, settings=settings, open_routes=open_routes),

@@ -5,7 +5,9 @@ What it shows
     X-Content-Type-Options, Referrer-Policy and Permissions-Policy to every HTTP
     response (a raised exception's 500 included: Starlette sends that one from outside
     every middleware, so this one answers it itself), and Strict-Transport-Security only
-    when the request came over https.
+    when the request came over https. A JSON answer (an API's) is data, never a page: it
+    gets ``nosniff`` and the policy OWASP advises for APIs, ``default-src 'none';
+    frame-ancestors 'none'`` (the page-only headers would only cost bytes).
     The policy is written with the ``secure`` library's builders, turned into header
     bytes once at start-up; each response gets them appended (a same-named header from
     the app is replaced, others such as several ``Set-Cookie`` lines are kept).
@@ -82,17 +84,39 @@ def streamlit_csp(*, extra_connect_src: tuple[str, ...] = ()) -> secure.ContentS
     )
 
 
-def _header_pairs(*, https: bool, extra_connect_src: tuple[str, ...] = ()) -> tuple[tuple[bytes, bytes], ...]:
+Pairs = tuple[tuple[bytes, bytes], ...]
+_JSON = re.compile(rb"application/([\w.-]+\+)?json\s*(;|$)", re.IGNORECASE)
+
+
+def _header_pairs(*, https: bool, extra_connect_src: tuple[str, ...] = (), json: bool = False) -> Pairs:
     """The headers as the raw ASGI byte pairs, built once: no per-request policy building."""
-    headers = secure.Secure(
-        csp=streamlit_csp(extra_connect_src=extra_connect_src),
-        hsts=secure.StrictTransportSecurity().max_age(63072000).include_subdomains() if https else None,
-        xfo=secure.XFrameOptions().sameorigin(),
-        xcto=secure.XContentTypeOptions().nosniff(),
-        referrer=secure.ReferrerPolicy().strict_origin_when_cross_origin(),
-        permissions=secure.PermissionsPolicy().geolocation().microphone().camera(),
-    ).headers
+    hsts = secure.StrictTransportSecurity().max_age(63072000).include_subdomains() if https else None
+    if json:
+        headers = secure.Secure(
+            csp=secure.ContentSecurityPolicy().default_src("'none'").frame_ancestors("'none'"),
+            hsts=hsts,
+            xcto=secure.XContentTypeOptions().nosniff(),
+        ).headers
+    else:
+        headers = secure.Secure(
+            csp=streamlit_csp(extra_connect_src=extra_connect_src),
+            hsts=hsts,
+            xfo=secure.XFrameOptions().sameorigin(),
+            xcto=secure.XContentTypeOptions().nosniff(),
+            referrer=secure.ReferrerPolicy().strict_origin_when_cross_origin(),
+            permissions=secure.PermissionsPolicy().geolocation().microphone().camera(),
+        ).headers
     return tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+
+
+Named = tuple[Pairs, frozenset[bytes]]
+
+
+def _header_sets(*, https: bool, extra_connect_src: tuple[str, ...]) -> tuple[Named, Named]:
+    """(headers, their names) for pages and all that is not JSON, then for JSON."""
+    pages = _header_pairs(https=https, extra_connect_src=extra_connect_src)
+    json = _header_pairs(https=https, json=True)
+    return (pages, frozenset(name for name, _ in pages)), (json, frozenset(name for name, _ in json))
 
 
 class SecurityHeadersMiddleware:
@@ -109,17 +133,16 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, extra_connect_src: Iterable[str] = ()) -> None:
         self.app = app
         extra = tuple(extra_connect_src)
-        self._over_http = _header_pairs(https=False, extra_connect_src=extra)
-        self._over_https = _header_pairs(https=True, extra_connect_src=extra)
-        self._names = frozenset(name for name, _ in self._over_https)
+        self._over_http = _header_sets(https=False, extra_connect_src=extra)
+        self._over_https = _header_sets(https=True, extra_connect_src=extra)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         # The scheme is what uvicorn saw, or what a *trusted* proxy said it saw.
-        ours = self._over_https if scope.get("scheme") == "https" else self._over_http
-        names = self._names
+        https = scope.get("scheme") == "https"
+        (for_pages, page_names), for_json = self._over_https if https else self._over_http
         started = False
 
         async def send_with_headers(message: Message) -> None:
@@ -127,17 +150,20 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 theirs = message.get("headers", ())
+                json = any(name.lower() == b"content-type" and _JSON.match(value) for name, value in theirs)
+                added, names = for_json if json else (for_pages, page_names)
                 # A new list (the app may reuse its own); the app's copy of one of ours is replaced.
                 if any(name.lower() in names for name, _ in theirs):
                     theirs = [(name, value) for name, value in theirs if name.lower() not in names]
-                message = {**message, "headers": [*theirs, *ours]}
+                message = {**message, "headers": [*theirs, *added]}
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
             if not started:
-                await send({"type": "http.response.start", "status": 500, "headers": [*_PLAIN_TEXT, *ours]})
+                headers = [*_PLAIN_TEXT, *for_pages]
+                await send({"type": "http.response.start", "status": 500, "headers": headers})
                 await send({"type": "http.response.body", "body": b"Internal Server Error"})
             raise
 

@@ -151,12 +151,11 @@ class BodySizeLimitMiddleware:
     def refusal(self, scope: Scope) -> PlainTextResponse | None:
         if scope["type"] != "http" or any(part in scope["path"] for part in self.exempt_path_parts):
             return None
-        headers = Headers(scope=scope)
-        if "transfer-encoding" in headers:
-            return PlainTextResponse("Send the body with a Content-Length.", 411)
-        length = headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > self.max_bytes:
-            return PlainTextResponse(f"Request body over {self.max_bytes} bytes.", 413)
+        for name, value in scope["headers"]:  # ASGI servers send the names lower-cased
+            if name == b"transfer-encoding":
+                return PlainTextResponse("Send the body with a Content-Length.", 411)
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
+                return PlainTextResponse(f"Request body over {self.max_bytes} bytes.", 413)
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

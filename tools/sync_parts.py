@@ -38,6 +38,7 @@ PARTS: dict[str, str] = {
     "api_docs.py": "mount_streamlit_as_subapp.py",
     "error_pages.py": "route_error_pages.py",
     "session_cost.py": "core_session_cost.py",
+    "session_cookie.py": "middleware_session_cookie.py",
 }
 # What a module does, where the reference's first line does not say it for every parent.
 SUMMARIES: dict[str, str] = {
@@ -61,6 +62,13 @@ def extract(reference: Path) -> str:
     return text.split(BEGIN, 1)[1].split(END, 1)[0].strip() + "\n"
 
 
+def packaged(code: str) -> str:
+    """A part importing another reference's part imports that part's module of the package."""
+    for module, reference in PARTS.items():
+        code = code.replace(f"\nfrom {Path(reference).stem} import ", f"\nfrom .{Path(module).stem} import ")
+    return code
+
+
 def first_line(reference: Path) -> str:
     """First line of the reference's docstring."""
     return reference.read_text(encoding="utf-8").split('"""', 2)[1].strip().splitlines()[0]
@@ -80,7 +88,7 @@ def render(module: str, reference: Path) -> str:
         "keep `pytest` green. To take a newer template version later, run `cruft update` (or\n"
         '`copier update`) as README.md describes; your changes are merged, not overwritten.\n"""\n\n'
     )
-    return header + "{% raw -%}\n" + extract(reference) + "{%- endraw %}\n"
+    return header + "{% raw -%}\n" + packaged(extract(reference)) + "{%- endraw %}\n"
 
 
 def main(argv: list[str] | None = None) -> int:

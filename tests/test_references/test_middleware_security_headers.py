@@ -10,7 +10,7 @@ import streamlit
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
@@ -44,7 +44,7 @@ def test_extra_connect_sources_are_a_constructor_argument():
     from references.middleware_security_headers import SecurityHeadersMiddleware
 
     async def ok(request: Request) -> Response:
-        return JSONResponse({"ok": True})
+        return HTMLResponse("<p>ok</p>")
 
     def connect_src(**options) -> str:
         app = Starlette(
@@ -66,7 +66,7 @@ def test_every_response_carries_the_policy_and_hsts_only_over_https():
     module = load_reference("middleware_security_headers")
     with TestClient(module.app, raise_server_exceptions=False) as client:
         index = client.get("/")
-        paths = ["/", "/api/headers", "/_stcore/health", "/favicon.png", first_asset(index.text)]
+        paths = ["/", "/_stcore/health", "/favicon.png", first_asset(index.text)]
         for path in paths:
             response = client.get(path)
             assert response.status_code == 200, path
@@ -78,7 +78,11 @@ def test_every_response_carries_the_policy_and_hsts_only_over_https():
             assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
             assert "camera=()" in response.headers["permissions-policy"]
             assert "strict-transport-security" not in response.headers, path
-        cookies = client.get("/api/headers").headers.get_list("set-cookie")
+        api = client.get("/api/headers")  # JSON is data, never a page: the policy OWASP advises for APIs
+        assert api.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+        assert api.headers["x-content-type-options"] == "nosniff"
+        assert not {"x-frame-options", "referrer-policy", "permissions-policy"} & api.headers.keys()
+        cookies = api.headers.get_list("set-cookie")
         assert sorted(c.split(";")[0] for c in cookies) == ["first=1", "second=2"]
         hsts = client.get("https://testserver/api/headers").headers["strict-transport-security"]
         assert hsts.startswith("max-age=63072000")
@@ -88,6 +92,25 @@ def test_every_response_carries_the_policy_and_hsts_only_over_https():
             assert installed_inline_script_hash() in crash.headers["content-security-policy"]
             assert crash.headers["x-frame-options"] == "SAMEORIGIN"
             assert ("strict-transport-security" in crash.headers) == url.startswith("https")
+
+
+@pytest.mark.isolated
+def test_json_answers_get_the_api_policy_and_an_apps_own_header_of_ours_is_replaced():
+    from references.middleware_security_headers import SecurityHeadersMiddleware
+
+    async def answer(request: Request) -> Response:
+        kind = request.query_params["type"]
+        return Response("{}", headers={"content-type": kind, "X-Content-Type-Options": "mine"})
+
+    app = Starlette(routes=[Route("/", answer)], middleware=[Middleware(SecurityHeadersMiddleware)])
+    with TestClient(app) as client:
+        for kind, is_json in [("application/json", True), ("application/problem+json; charset=utf-8", True),
+                              ("Application/JSON", True), ("text/html; charset=utf-8", False),
+                              ("application/jsonp", False), ("text/plain", False)]:  # fmt: skip
+            headers = client.get("/", params={"type": kind}).headers
+            assert ("'wasm-unsafe-eval'" not in headers["content-security-policy"]) == is_json, kind
+            assert ("x-frame-options" in headers) != is_json, kind
+            assert headers.get_list("x-content-type-options") == ["nosniff"], kind
 
 
 @pytest.mark.live

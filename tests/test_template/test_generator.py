@@ -59,7 +59,7 @@ def test_template_parts_are_derived_from_references():
 def test_baked_parts_carry_the_reference_code_verbatim_and_speak_to_the_owner(tmp_path, parent, auth):
     project = bake(tmp_path, parent=parent, **{**all_parts(True), "auth": auth})
     from tools.sync_parts import PARTS as DERIVED
-    from tools.sync_parts import REFERENCES, extract, template_version
+    from tools.sync_parts import REFERENCES, extract, packaged, template_version
 
     for module, reference in DERIVED.items():
         path = project / "streamlit_asgi_app" / module
@@ -67,7 +67,7 @@ def test_baked_parts_carry_the_reference_code_verbatim_and_speak_to_the_owner(tm
             continue  # the other auth choice's module; the docs are FastAPI's only
         baked = path.read_text()
         header, code = baked.split('"""\n\n', 1)
-        assert code == extract(REFERENCES / reference), module  # byte for byte
+        assert code == packaged(extract(REFERENCES / reference)), module  # byte for byte, imports packaged
         source = f"mount_{parent}.py" if module == "asgi_glue.py" else reference
         assert f"references/{source} of st-asgi-template {template_version()}" in header
         assert "It is yours now: change it here" in header and "cruft update" in header

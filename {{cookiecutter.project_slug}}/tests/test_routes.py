@@ -120,10 +120,12 @@ def test_a_crash_is_a_readable_500_without_the_traceback(app, request):
 
 def test_security_headers_on_page_and_api(request):
     client = request.getfixturevalue(CLIENT_FIXTURE)
-    for path in (DASHBOARD, "/healthz"):
-        headers = client.get(path).headers
-        assert "script-src 'self' 'wasm-unsafe-eval' 'sha256-" in headers["content-security-policy"]
-        assert headers["x-frame-options"] == "SAMEORIGIN"
+    page = client.get(DASHBOARD).headers
+    assert "script-src 'self' 'wasm-unsafe-eval' 'sha256-" in page["content-security-policy"]
+    assert page["x-frame-options"] == "SAMEORIGIN"
+    api = client.get("/healthz").headers  # JSON is data, never a page: the policy for APIs
+    assert api["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+    for headers in (page, api):
         assert headers["x-content-type-options"] == "nosniff"
         assert "strict-transport-security" not in headers  # plain http
 {%- endif %}

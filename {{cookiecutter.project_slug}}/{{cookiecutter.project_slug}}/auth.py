@@ -28,22 +28,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
-import itsdangerous
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .session_cookie import SessionCookieMiddleware
 
 SESSION_COOKIE = "app_session"
 # server.trustedUserHeaders in .streamlit/config.toml maps these to st.user["name"/"email"].
 USER_HEADER = b"x-forwarded-user"
 EMAIL_HEADER = b"x-forwarded-email"
 IDENTITY_HEADERS = frozenset({USER_HEADER, EMAIL_HEADER})
-# Where the guard hands our session to the routes below it: Streamlit runs its own
+# Where the session cookie's dict lives in the scope: Streamlit runs its own
 # SessionMiddleware inside yours and replaces scope["session"] with *its* session.
 SESSION_SCOPE_KEY = "auth_session"
 USER_SCOPE_KEY = "auth_user"
@@ -262,40 +262,8 @@ class LoginRateLimiter:
                 self._in_flight[group] -= 1
 
 
-class _RememberingSigner(itsdangerous.TimestampSigner):
-    """Checks a cookie's signature once, then only its age: two HMACs per request saved.
-
-    Only cookies whose signature verified are remembered (at most ``max_entries``, the
-    oldest forgotten first); the age is checked on every use, as before.
-    """
-
-    def __init__(self, secret_key: str, max_entries: int = 10_000) -> None:
-        super().__init__(secret_key)
-        self.max_entries = max_entries
-        self._verified: dict[bytes, tuple[bytes, float]] = {}
-
-    def unsign(self, signed_value, max_age=None, return_timestamp=False):  # type: ignore[override]
-        key = signed_value if isinstance(signed_value, bytes) else str(signed_value).encode()
-        known = None if return_timestamp else self._verified.get(key)
-        if known is not None and (max_age is None or time.time() - known[1] <= max_age):
-            return known[0]
-        value, signed_at = super().unsign(key, max_age=max_age, return_timestamp=True)
-        if len(self._verified) >= self.max_entries:
-            del self._verified[next(iter(self._verified))]
-        self._verified[key] = (value, signed_at.timestamp())
-        return (value, signed_at) if return_timestamp else value
-
-
-class SessionCookieMiddleware(SessionMiddleware):
-    """Starlette's signed session cookie, its signature checked once per cookie, not per request."""
-
-    def __init__(self, app: ASGIApp, secret_key: str, **options) -> None:
-        super().__init__(app, secret_key, **options)
-        self.signer = _RememberingSigner(secret_key)
-
-
 class AuthGuardMiddleware:
-    """Lets a scope through only with a live session or API token; runs inside SessionMiddleware."""
+    """Lets a scope through only with a live session or API token; runs inside SessionCookieMiddleware."""
 
     def __init__(self, app: ASGIApp, *, settings: AuthSettings,
                  open_routes: frozenset[tuple[str, str]] = OPEN_ROUTES,
@@ -309,7 +277,7 @@ class AuthGuardMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        cookie = scope["session"]  # set by the SessionMiddleware around this guard
+        cookie = scope[SESSION_SCOPE_KEY]  # set by the SessionCookieMiddleware around this guard
         session = self.settings.sessions.get(cookie.get("sid"))
         user = session.user if session else None
         bearer = _bearer_token(scope)
@@ -318,14 +286,13 @@ class AuthGuardMiddleware:
             if user is None:
                 await _unauthorized('error="invalid_token"')(scope, receive, send)
                 return
-        # Client copies of the identity headers are dropped, ours are set from the session;
-        # the scope is copied so apps below cannot swap the dict SessionMiddleware writes back.
+        # Client copies of the identity headers are dropped, ours are set from the session.
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in IDENTITY_HEADERS]
         if user:
             headers.append((USER_HEADER, user.encode("latin-1", "replace")))
-        inner = {**scope, "headers": headers, SESSION_SCOPE_KEY: cookie, USER_SCOPE_KEY: user}
+        scope["headers"], scope[USER_SCOPE_KEY] = headers, user
         if user or (scope.get("method"), scope["path"]) in self.open_routes:
-            await self.app(inner, receive, send)
+            await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})  # handshake refused: 403
         elif self._is_api(scope["path"]):
@@ -500,9 +467,9 @@ def auth_middleware(settings: AuthSettings, *, open_paths: Iterable[str] = ("/he
         Middleware(
             SessionCookieMiddleware,
             secret_key=settings.secret_key,
-            session_cookie=SESSION_COOKIE,
-            max_age=settings.max_age_seconds,
-            same_site="lax",
+            cookie_name=SESSION_COOKIE,
+            scope_key=SESSION_SCOPE_KEY,
+            max_age_seconds=settings.max_age_seconds,
             https_only=settings.https_only,
         ),
         Middleware(AuthGuardMiddleware, settings=settings, open_routes=open_routes),

@@ -27,11 +27,12 @@ from fastmcp.server.auth import RemoteAuthProvider
 from fastmcp.server.auth.providers.jwt import JWTVerifier
 from joserfc.errors import JoseError
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .session_cookie import SessionCookieMiddleware
 
 SESSION_COOKIE = "app_session"
 USER_HEADER = b"x-forwarded-user"  # -> st.user["name"] (server.trustedUserHeaders)
@@ -158,7 +159,7 @@ class OIDCGuardMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        cookie = scope["session"]  # set by the SessionMiddleware around this guard
+        cookie = scope[SESSION_SCOPE_KEY]  # set by the SessionCookieMiddleware around this guard
         session = self.settings.sessions.get(cookie.get("sid"))
         name, email = (session.name, session.email) if session else ("", "")
         api = scope["type"] == "http" and any(
@@ -177,14 +178,14 @@ class OIDCGuardMiddleware:
             headers.append((USER_HEADER, name.encode("utf-8")[:256]))
         if email:
             headers.append((EMAIL_HEADER, email.encode("utf-8")[:256]))
-        inner = {**scope, "headers": headers, SESSION_SCOPE_KEY: cookie}
+        scope["headers"] = headers
         method = scope.get("method")
         if (
             name
             or (method, scope["path"]) in self.open_routes
             or (method in ("GET", "HEAD") and scope["path"].startswith(WELL_KNOWN))
         ):
-            await self.app(inner, receive, send)
+            await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})  # handshake refused: 403
         elif api:
@@ -326,11 +327,11 @@ def oidc_middleware(settings: OIDCSettings, *, open_paths: Iterable[str] = ()) -
     open_routes = OPEN_ROUTES | {(method, path) for path in open_paths for method in ("GET", "HEAD")}
     return [
         Middleware(
-            SessionMiddleware,
+            SessionCookieMiddleware,
             secret_key=settings.secret_key,
-            session_cookie=SESSION_COOKIE,
-            max_age=settings.max_age_seconds,
-            same_site="lax",
+            cookie_name=SESSION_COOKIE,
+            scope_key=SESSION_SCOPE_KEY,
+            max_age_seconds=settings.max_age_seconds,
             https_only=settings.https_only,
         ),
         Middleware(OIDCGuardMiddleware, settings=settings, open_routes=open_routes),

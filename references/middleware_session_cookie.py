@@ -1,0 +1,161 @@
+"""A signed session cookie for pure-ASGI guards: verified once per cookie, sent only when it changed.
+
+What it shows
+    ``SessionCookieMiddleware`` reads Starlette's session cookie format (JSON, base64,
+    signed with itsdangerous' ``TimestampSigner``) into a plain dict at
+    ``scope[scope_key]``, for http and websocket scopes alike, and answers with a
+    ``Set-Cookie`` only when a route changed the dict (an emptied session expires the
+    cookie). A cookie whose signature verified is remembered, so the next requests with it
+    cost a dict look-up and an age check instead of an HMAC, a base64 and a JSON decode;
+    a forged, expired or garbled cookie reads as an empty session.
+
+When to use it
+    Under a guard that reads the session on every request (``middleware_auth.py`` and
+    ``middleware_auth_oidc.py`` use it). Starlette's ``SessionMiddleware`` works too, but
+    parses and verifies the cookie on every request, and Streamlit's own SessionMiddleware,
+    mounted inside, replaces ``scope["session"]``: a key of your own (``scope_key``) keeps
+    your session out of its way. Cookies set by Starlette's middleware with the same secret
+    stay valid, and the other way round.
+
+Files that come with it
+    dashboard.py  .streamlit/config.toml
+
+Run it (from the folder it is copied into; in this repository: ``cd references``)
+    APP_SECRET_KEY=$(python -c "import secrets; print(secrets.token_urlsafe(48))") \\
+        uvicorn middleware_session_cookie:app --lifespan on --port 8000
+
+Open
+    http://127.0.0.1:8000/visits  counts your visits in the session ({"visits": 1}, 2, ...)
+    http://127.0.0.1:8000/forget  empties the session (the cookie expires)
+    http://127.0.0.1:8000/        the dashboard
+"""
+
+# --- part: begin ---
+from __future__ import annotations
+
+import copy
+import json
+import re
+import time
+from base64 import b64decode, b64encode
+from typing import Any, Literal
+
+import itsdangerous
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_EMPTY: tuple[dict[str, Any], bool] = ({}, True)
+
+
+class SessionCookieMiddleware:
+    """Starlette's signed session cookie, as a dict at ``scope[scope_key]``; pure ASGI."""
+
+    def __init__(self, app: ASGIApp, secret_key: str, *, cookie_name: str = "session",
+                 scope_key: str = "session", max_age_seconds: int = 14 * 24 * 60 * 60,
+                 same_site: Literal["lax", "strict", "none"] = "lax", https_only: bool = False,
+                 max_remembered: int = 10_000) -> None:  # fmt: skip
+        self.app = app
+        self.signer = itsdangerous.TimestampSigner(secret_key)
+        self.scope_key = scope_key
+        self.max_age_seconds = max_age_seconds
+        self.max_remembered = max_remembered
+        self._value = re.compile(rf"(?:^|;)\s*{re.escape(cookie_name)}=([^;]*)")
+        attributes = f"path=/; httponly; samesite={same_site}" + ("; secure" if https_only else "")
+        self._set = f"{cookie_name}={{}}; {attributes}; max-age={max_age_seconds}"
+        self._expire = f"{cookie_name}=null; {attributes}; expires=Thu, 01 Jan 1970 00:00:00 GMT".encode()
+        self._verified: dict[str, tuple[dict[str, Any], float, bool]] = {}  # cookie -> data, signed at, flat
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        initial, flat = self._load(scope)
+        # The remembered dict stays as it was read: the routes get a copy (a deep one for nested values).
+        session = scope[self.scope_key] = dict(initial) if flat else copy.deepcopy(initial)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and session != initial:
+                cookie = self._set.format(self._sign(session)).encode() if session else self._expire
+                message = {**message, "headers": [*message.get("headers", ()), (b"set-cookie", cookie)]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+    def _load(self, scope: Scope) -> tuple[dict[str, Any], bool]:
+        """The session the request's cookie carries (empty for none or a bad one), and if it is flat."""
+        signed = None
+        for name, value in scope["headers"]:
+            if name == b"cookie" and (found := self._value.search(value.decode("latin-1"))):
+                signed = found.group(1)
+                break
+        if not signed:
+            return _EMPTY
+        known = self._verified.get(signed)
+        if known is None:
+            try:
+                payload, signed_at = self.signer.unsign(
+                    signed, max_age=self.max_age_seconds, return_timestamp=True
+                )
+                data = json.loads(b64decode(payload))
+            except (itsdangerous.BadSignature, ValueError):
+                return _EMPTY
+            if not isinstance(data, dict):
+                return _EMPTY
+            flat = all(isinstance(v, str | int | float | bool | None) for v in data.values())
+            known = (data, signed_at.timestamp(), flat)
+            if len(self._verified) >= self.max_remembered:
+                del self._verified[next(iter(self._verified))]  # the oldest first
+            self._verified[signed] = known
+        elif time.time() - known[1] > self.max_age_seconds:
+            return _EMPTY
+        return known[0], known[2]
+
+    def _sign(self, session: dict[str, Any]) -> str:
+        return self.signer.sign(b64encode(json.dumps(session).encode())).decode()
+
+
+# --- part: end ---
+
+import os  # noqa: E402
+import sys  # noqa: E402
+from functools import cache  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import streamlit as st  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import JSONResponse  # noqa: E402
+from starlette.routing import Route  # noqa: E402
+
+# Not "session": Streamlit's own SessionMiddleware, inside this one, replaces scope["session"].
+SCOPE_KEY = "app_session"
+
+
+async def visits(request: Request) -> JSONResponse:
+    session = request.scope[SCOPE_KEY]
+    session["visits"] = session.get("visits", 0) + 1
+    return JSONResponse({"visits": session["visits"]})
+
+
+async def forget(request: Request) -> JSONResponse:
+    request.scope[SCOPE_KEY].clear()
+    return JSONResponse({"visits": 0})
+
+
+@cache
+def demo_app() -> st.App:
+    secret_key = os.environ.get("APP_SECRET_KEY") or sys.exit(
+        'Set APP_SECRET_KEY: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+    )
+    return st.App(
+        Path(__file__).parent / "dashboard.py",
+        routes=[Route("/visits", visits), Route("/forget", forget)],
+        middleware=[Middleware(SessionCookieMiddleware, secret_key=secret_key, scope_key=SCOPE_KEY)],
+    )
+
+
+def __getattr__(name: str) -> st.App:
+    """``app`` is built when asked for (``uvicorn middleware_session_cookie:app``), not on import:
+    the references that import the middleware build no demo app and need no key for it."""
+    if name == "app":
+        return demo_app()
+    raise AttributeError(name)
