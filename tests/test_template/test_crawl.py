@@ -23,7 +23,8 @@ START_PAGES = {
 }
 # Followed from those pages: proof that the crawl did not stop at the start pages.
 LINKED = {"/healthz", "/api/summary", "/robots.txt", "/sitemap.xml", "/manifest.json"}
-SECURITY_HEADERS = ("content-security-policy", "x-frame-options", "x-content-type-options")
+# On every response; JSON answers carry the API policy instead of the page-only headers (X-Frame-Options...).
+SECURITY_HEADERS = ("content-security-policy", "x-content-type-options")
 SCREENSHOTS = os.environ.get("CRAWL_SCREENSHOTS")  # a folder: docs/make_screenshots.py sets it
 
 
