@@ -324,7 +324,9 @@ class AuthGuardMiddleware:
             await self.app(scope, receive, send)
             return
         cookie = scope[SESSION_SCOPE_KEY]  # set by the SessionCookieMiddleware around this guard
-        session = self.settings.sessions.get(cookie.get("sid"))
+        open_route = (scope.get("method"), scope["path"]) in self.open_routes
+        # An open route (health, sign-in) answers everyone alike: no session to look up.
+        session = None if open_route else self.settings.sessions.get(cookie.get("sid"))
         user = session.user if session else None
         bearer = _bearer_token(scope)
         if bearer is not None and scope["type"] == "http" and self._is_api(scope["path"]):
@@ -337,7 +339,7 @@ class AuthGuardMiddleware:
         if user:
             headers.append((USER_HEADER, user.encode("latin-1", "replace")))
         scope["headers"], scope[USER_SCOPE_KEY] = headers, user
-        if user or (scope.get("method"), scope["path"]) in self.open_routes:
+        if user or open_route:
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})  # handshake refused: 403

@@ -72,6 +72,7 @@ from middleware_session_cookie import SessionCookieMiddleware
 SESSION_COOKIE = "app_session"
 USER_HEADER = b"x-forwarded-user"  # -> st.user["name"] (server.trustedUserHeaders)
 EMAIL_HEADER = b"x-forwarded-email"  # -> st.user["email"]
+IDENTITY_HEADERS = frozenset({USER_HEADER, EMAIL_HEADER})
 SESSION_SCOPE_KEY = "auth_session"
 MIN_SECRET_KEY_BYTES = 32
 CALLBACK_PATH = "/auth/callback"
@@ -195,7 +196,12 @@ class OIDCGuardMiddleware:
             await self.app(scope, receive, send)
             return
         cookie = scope[SESSION_SCOPE_KEY]  # set by the SessionCookieMiddleware around this guard
-        session = self.settings.sessions.get(cookie.get("sid"))
+        method = scope.get("method")
+        open_route = (method, scope["path"]) in self.open_routes or (
+            method in ("GET", "HEAD") and scope["path"].startswith(WELL_KNOWN)
+        )
+        # An open route (health, sign-in, discovery) answers everyone alike: no session to look up.
+        session = None if open_route else self.settings.sessions.get(cookie.get("sid"))
         name, email = (session.name, session.email) if session else ("", "")
         api = scope["type"] == "http" and any(
             scope["path"] == p or scope["path"].startswith(p + "/") for p in API_PREFIXES
@@ -208,18 +214,13 @@ class OIDCGuardMiddleware:
                 return
             name = str(access.claims.get("name") or access.claims.get("sub", ""))
             email = str(access.claims.get("email", ""))
-        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in (USER_HEADER, EMAIL_HEADER)]
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in IDENTITY_HEADERS]
         if name:
             headers.append((USER_HEADER, name.encode("utf-8")[:256]))
         if email:
             headers.append((EMAIL_HEADER, email.encode("utf-8")[:256]))
         scope["headers"] = headers
-        method = scope.get("method")
-        if (
-            name
-            or (method, scope["path"]) in self.open_routes
-            or (method in ("GET", "HEAD") and scope["path"].startswith(WELL_KNOWN))
-        ):
+        if name or open_route:
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})  # handshake refused: 403

@@ -42,12 +42,15 @@ signer = itsdangerous.TimestampSigner(settings.secret_key)  # what SessionMiddle
 allowed = [ipaddress.ip_network(n) for n in os.environ.get("ALLOWED_IPS", DEFAULT_ALLOWED_IPS).split(",")]
 
 
-async def our_header_values() -> dict[str, str]:
-    """The very values our SecurityHeadersMiddleware adds over http, read off one call through it."""
+async def our_header_values(content_type: bytes) -> dict[str, str]:
+    """The very values our SecurityHeadersMiddleware adds over http to a response of ``content_type``,
+    read off one call through it (a page's, or the API policy of a JSON answer)."""
     added: dict[str, str] = {}
 
     async def empty(scope, receive, send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", content_type)]}
+        )
         await send({"type": "http.response.body", "body": b""})
 
     async def receive() -> dict:
@@ -55,7 +58,7 @@ async def our_header_values() -> dict[str, str]:
 
     async def send(message: dict) -> None:
         if message["type"] == "http.response.start":
-            added.update((name.decode(), value.decode()) for name, value in message["headers"])
+            added.update((name.decode(), value.decode()) for name, value in message["headers"][1:])
 
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
@@ -67,13 +70,17 @@ async def our_header_values() -> dict[str, str]:
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
-    values: dict[str, str] | None = None  # read once, on the first request
+    values: tuple[dict[str, str], dict[str, str]] | None = None  # (page, JSON), read on the first request
 
     async def dispatch(self, request: Request, call_next):
         if SecurityHeaders.values is None:
-            SecurityHeaders.values = await our_header_values()
+            SecurityHeaders.values = (
+                await our_header_values(b"text/html; charset=utf-8"),
+                await our_header_values(b"application/json"),
+            )
         response = await call_next(request)
-        response.headers.update(SecurityHeaders.values)
+        json = response.headers.get("content-type", "").startswith("application/json")
+        response.headers.update(SecurityHeaders.values[json])
         return response
 
 
