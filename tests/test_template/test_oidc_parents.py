@@ -63,3 +63,21 @@ def test_oidc_sign_in_for_every_parent(page, tmp_path, provider, parent):  # noq
         with pytest.raises(websockets.InvalidStatus):
             run_async(stream_handshake(stream, cookie))
         assert httpx.get(base + dashboard, headers={"Cookie": cookie}).status_code == 303
+
+
+@pytest.mark.parametrize("parent", ["fastapi", "flask"])
+def test_the_oidc_projects_own_tests_pass_and_end(tmp_path, parent):
+    """Plain `pytest` in a baked auth=oidc project: its provider runs in a thread of the test
+    process, which must not keep that process alive once the tests are done."""
+    import subprocess
+    import sys
+
+    answers = {"auth": "oidc", "mcp": True, "lifespan": True, "security_headers": True, "ip_allowlist": True}
+    project = bake(tmp_path, project_name=PROJECT_NAME, parent=parent, **answers)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    try:
+        own = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=240)
+    except subprocess.TimeoutExpired as error:
+        pytest.fail(f"the project's pytest did not end: {(error.stdout or b'')[-2000:]!r}")
+    assert own.returncode == 0, own.stdout[-3000:] + own.stderr[-2000:]
+    assert " passed" in own.stdout and "failed" not in own.stdout

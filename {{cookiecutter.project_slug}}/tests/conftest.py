@@ -3,6 +3,7 @@
 
 import os
 {%- if c.__auth == "oidc" %}
+import threading
 from urllib.parse import parse_qs, urlsplit
 {%- endif %}
 
@@ -13,9 +14,13 @@ import pytest
 {%- if c.__auth == "password" %}
 from argon2 import PasswordHasher
 {%- elif c.__auth == "oidc" %}
-from oidc_provider_mock import User, run_server_in_thread
+from oidc_provider_mock import User
+from oidc_provider_mock import app as provider_app
 {%- endif %}
 from starlette.testclient import TestClient
+{%- if c.__auth == "oidc" %}
+from werkzeug.serving import make_server  # oidc-provider-mock's server (a Flask app)
+{%- endif %}
 
 {% if c.__auth == "password" -%}
 # Test-only account and key, set before app.py reads them (cheap hash parameters: tests only).
@@ -27,8 +32,10 @@ os.environ.setdefault("APP_SECRET_KEY", "test-only-secret-key-that-is-long-enoug
 # before app.py reads its discovery document. Test-only client, secret and key.
 TEST_USER = User(sub="tester", claims={"name": "Test User", "email": "tester@example.com"})
 if "TEST_OIDC_PROVIDER" not in os.environ:  # pytest imports this file twice: one provider
-    _provider = run_server_in_thread(user_claims=[TEST_USER], require_nonce=True)  # kept: runs till exit
-    os.environ["TEST_OIDC_PROVIDER"] = f"http://localhost:{_provider.__enter__().server_port}"
+    _provider = make_server("localhost", 0, provider_app(user_claims=[TEST_USER], require_nonce=True))
+    # A daemon thread: it ends with the test run (a plain one would keep `pytest` from exiting).
+    threading.Thread(target=_provider.serve_forever, daemon=True).start()
+    os.environ["TEST_OIDC_PROVIDER"] = f"http://localhost:{_provider.server_port}"
 PROVIDER = os.environ["TEST_OIDC_PROVIDER"]
 CLIENT_ID, CLIENT_SECRET = "test-client", "test-only-client-secret"
 os.environ.update(OIDC_ISSUER=PROVIDER, OIDC_CLIENT_ID=CLIENT_ID, OIDC_CLIENT_SECRET=CLIENT_SECRET)
