@@ -1,4 +1,4 @@
-"""core_session_cost.py: start-up objects frozen out of collections, no file watcher while serving."""
+"""core_session_cost.py: start-up objects frozen, no full collection after each run, no file watcher."""
 
 from pathlib import Path
 
@@ -44,3 +44,31 @@ def test_a_session_leaves_no_file_watch_and_start_up_is_frozen(page, tmp_path, w
         assert watches == 0
     else:
         assert watches > 0
+
+
+NO_RUN_GC = "postScriptGC = false"
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("post_script_gc", ["false", "true"])
+def test_script_runs_end_without_a_full_collection(page, tmp_path, post_script_gc):
+    folder = copy_alone("core_session_cost", tmp_path / "copy")
+    config = folder / ".streamlit" / "config.toml"
+    assert NO_RUN_GC in config.read_text()
+    if post_script_gc == "true":  # Streamlit's default: shows the count below sees its collections
+        config.write_text(config.read_text().replace(NO_RUN_GC, "postScriptGC = true"))
+    port = free_port()
+    command = command_on_port("core_session_cost", port)
+    with serve(
+        command, cwd=folder, port=port, ready_path="/healthz", env=shell_env(port), log_dir=tmp_path
+    ) as server:
+        open_dashboard(page, server.base_url + "/", REFERENCE_HEADING)  # the first run's imports
+        before = httpx.get(server.base_url + "/healthz").json()["full_collections"]
+        runs = 3
+        for _ in range(runs):  # a new session each: one script run each
+            open_dashboard(page, server.base_url + "/", REFERENCE_HEADING)
+        after = httpx.get(server.base_url + "/healthz").json()["full_collections"]
+    if post_script_gc == "false":
+        assert after - before < runs  # Python's own full collections are rare; none is one per run
+    else:
+        assert after - before >= runs

@@ -1,4 +1,4 @@
-"""``gc.freeze()`` after start-up and no file watcher: what a Streamlit session costs under st.App.
+"""``gc.freeze()``, no collection after each run, no file watcher: what a session costs under st.App.
 
 This module comes from references/core_session_cost.py of st-asgi-template 0.1.0,
 where the pattern is explained and tested on its own. It is yours now: change it here and
@@ -16,9 +16,8 @@ def freeze_startup_objects() -> int:
     """Keep everything created so far out of later garbage collections; return how many.
 
     Call it once, after the imports and the app are built (and again after anything big
-    is imported later). Streamlit collects all generations after every script run
-    (``runner.postScriptGC``); frozen objects are skipped, so that collection costs what
-    the runs leave behind, not what the imports created.
+    is imported later). Every full collection skips frozen objects: Python's own, and
+    Streamlit's after each script run if ``runner.postScriptGC`` is on.
 
     No ``gc.collect()`` first: it would walk all those objects (about 40 ms of the start-up,
     in the path of the first request) to find a few dozen garbage ones, which stay frozen.
