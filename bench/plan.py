@@ -28,7 +28,7 @@ class Plan:
 
 FULL = Plan(
     http_reps=7, http_seconds=3, connections=32, browser_reps=7, cold_reps=7, warmups=1,
-    capacity_reps=3, capacity_start=8, capacity_max=512, capacity_probes=12, capacity_deadline=8,
+    capacity_reps=3, capacity_start=8, capacity_max=1024, capacity_probes=12, capacity_deadline=8,
     capacity_p95_s=3.0,
     matrix_sample=8, layer_rounds=7, layer_count=300,
 )  # fmt: skip

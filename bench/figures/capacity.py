@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import resource
 import secrets
 import statistics
 import subprocess
@@ -70,7 +69,7 @@ class Probe:
     finished: int
     kib_per_session: float
     cpu_ms_per_session: float  # the servers' CPU time over the probe ÷ sessions
-    client_cpu_ms_per_session: float  # the load generator's (sessions.py) CPU time ÷ sessions
+    client_cpu_ms_per_session: float  # the load generator's (sessions.py) CPU time over the probe ÷ sessions
     proxy_cpu_ms_per_session: float = 0.0  # nginx's, when the variant has it
 
 
@@ -83,12 +82,6 @@ class Search:
     def at_capacity(self) -> Probe | None:
         at = [p for p in self.probes if p.passed and p.sessions == self.capacity]
         return at[-1] if at else None
-
-
-def children_cpu_seconds() -> float:
-    """User + system CPU time of this process's finished children (the probes' sessions.py)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def rss_kib(pids: list[int]) -> int:
@@ -113,7 +106,6 @@ def probe(variant: Variant, sessions: int, plan: Plan) -> Probe:
     baseline = rss_kib(variant.pids)
     cpu_before = sum(cpu_seconds(pid) for pid in variant.pids)
     proxy_before = cpu_seconds(variant.proxy_pid) if variant.proxy_pid else 0.0
-    client_before = children_cpu_seconds()
     peak = baseline
     command = [
         sys.executable, str(SESSIONS), "--url", variant.base.replace("http", "ws", 1) + variant.stream,
@@ -141,11 +133,11 @@ def probe(variant: Variant, sessions: int, plan: Plan) -> Probe:
         stop_group(process)
     if process.returncode != 0:
         raise RuntimeError(f"sessions.py failed: {err[-2000:]}")
-    client_ms = (children_cpu_seconds() - client_before) * 1000 / sessions
     settle(variant.pids)  # abandoned runs finish: their CPU counts too
     cpu_ms = (sum(cpu_seconds(pid) for pid in variant.pids) - cpu_before) * 1000 / sessions
     proxy_ms = (cpu_seconds(variant.proxy_pid) - proxy_before) * 1000 / sessions if variant.proxy_pid else 0.0
     result = json.loads(out)
+    client_ms = result["cpu_s"] * 1000 / sessions
     p95 = result["render_p95_s"]
     passed = result["errors"] == 0 and p95 is not None and p95 <= plan.capacity_p95_s
     return Probe(sessions, passed, p95, result["errors"], result["scripts_finished"],
@@ -312,17 +304,12 @@ def measure_scale_out(plan: Plan, projects: Projects, work: Path, report: Report
                    chart="5 scale-out\n2/1 processes"))  # fmt: skip
     at_capacity = [p for s in got["two"] if (p := s.at_capacity)]
     if at_capacity:
-        # On 2 cores the load generator and nginx take CPU the second process would use: one
-        # process has a core, they have the other; two processes share both cores with them.
-        # Capacity follows CPU per session: one ∝ 1 ÷ max(s, g + n), two ∝ 2 ÷ (s + g + n).
+        # On 2 cores the load generator and nginx take CPU the second process would use.
         shares = [(p.client_cpu_ms_per_session + p.proxy_cpu_ms_per_session) / p.cpu_ms_per_session
                   for p in at_capacity]  # fmt: skip
         report.add(Row("5", "(diagnostic) scale-out, at the capacity of two processes: CPU per session of "
                             "the load generator and nginx ÷ of the servers (they share the 2 cores)",
                        shares))  # fmt: skip
-        report.add(Row("5", "(diagnostic) scale-out ceiling on this machine from those shares, "
-                            "2 × max(1, share) ÷ (1 + share): the most two processes can show here",
-                       [2 * max(1.0, share) / (1 + share) for share in shares]))  # fmt: skip
     report.note(
         "5",
         "Behind nginx (deploy/nginx.conf of the baked project, one worker), probes per search: two "
