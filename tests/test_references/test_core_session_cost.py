@@ -1,14 +1,33 @@
 """core_session_cost.py: start-up objects frozen, no full collection after each run, no file watcher."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.reference_copies import command_on_port, copy_alone, shell_env
-from tests.support import REFERENCE_HEADING, free_port, open_dashboard, serve
+from tests.support import REFERENCE_HEADING, Server, free_port, open_dashboard, serve
 
 WATCHER = 'fileWatcherType = "none"'
+NO_RUN_GC = "postScriptGC = false"
+
+
+@contextmanager
+def served_copy(tmp_path: Path, shipped: str, instead: str | None = None) -> Iterator[Server]:
+    """The reference copied alone and served; its config.toml has ``shipped``, replaced by ``instead``."""
+    folder = copy_alone("core_session_cost", tmp_path / "copy")
+    config = folder / ".streamlit" / "config.toml"
+    assert shipped in config.read_text()
+    if instead is not None:
+        config.write_text(config.read_text().replace(shipped, instead))
+    port = free_port()
+    command = command_on_port("core_session_cost", port)
+    with serve(
+        command, cwd=folder, port=port, ready_path="/healthz", env=shell_env(port), log_dir=tmp_path
+    ) as server:
+        yield server
 
 
 def inotify_watches(pid: int) -> int:
@@ -25,16 +44,9 @@ def inotify_watches(pid: int) -> int:
 @pytest.mark.live
 @pytest.mark.parametrize("watcher", ["none", "auto"])
 def test_a_session_leaves_no_file_watch_and_start_up_is_frozen(page, tmp_path, watcher):
-    folder = copy_alone("core_session_cost", tmp_path / "copy")
-    config = folder / ".streamlit" / "config.toml"
-    assert WATCHER in config.read_text()
-    if watcher == "auto":  # the default Streamlit ships: shows the count below can see watches
-        config.write_text(config.read_text().replace(WATCHER, 'fileWatcherType = "auto"'))
-    port = free_port()
-    command = command_on_port("core_session_cost", port)
-    with serve(
-        command, cwd=folder, port=port, ready_path="/healthz", env=shell_env(port), log_dir=tmp_path
-    ) as server:
+    # "auto", the default Streamlit ships, shows the count below can see watches.
+    instead = 'fileWatcherType = "auto"' if watcher == "auto" else None
+    with served_copy(tmp_path, WATCHER, instead) as server:
         open_dashboard(page, server.base_url + "/", REFERENCE_HEADING)  # a session ran the script
         health = httpx.get(server.base_url + "/healthz").json()
         watches = inotify_watches(server.process.pid)
@@ -46,22 +58,12 @@ def test_a_session_leaves_no_file_watch_and_start_up_is_frozen(page, tmp_path, w
         assert watches > 0
 
 
-NO_RUN_GC = "postScriptGC = false"
-
-
 @pytest.mark.live
 @pytest.mark.parametrize("post_script_gc", ["false", "true"])
 def test_script_runs_end_without_a_full_collection(page, tmp_path, post_script_gc):
-    folder = copy_alone("core_session_cost", tmp_path / "copy")
-    config = folder / ".streamlit" / "config.toml"
-    assert NO_RUN_GC in config.read_text()
-    if post_script_gc == "true":  # Streamlit's default: shows the count below sees its collections
-        config.write_text(config.read_text().replace(NO_RUN_GC, "postScriptGC = true"))
-    port = free_port()
-    command = command_on_port("core_session_cost", port)
-    with serve(
-        command, cwd=folder, port=port, ready_path="/healthz", env=shell_env(port), log_dir=tmp_path
-    ) as server:
+    # "true", Streamlit's default, shows the count below sees its collections.
+    instead = "postScriptGC = true" if post_script_gc == "true" else None
+    with served_copy(tmp_path, NO_RUN_GC, instead) as server:
         open_dashboard(page, server.base_url + "/", REFERENCE_HEADING)  # the first run's imports
         before = httpx.get(server.base_url + "/healthz").json()["full_collections"]
         runs = 3
