@@ -1,10 +1,13 @@
-"""The same app as a generated FastAPI-parent project, guarded the way people copy it today.
+"""The generated FastAPI-parent project itself, its three guards swapped for the copied kind.
 
 The three guards are Starlette ``BaseHTTPMiddleware`` subclasses written as in the upstream
 docs' ``dispatch(request, call_next)`` examples: one sets the security headers on the
-response, one verifies the session cookie, one checks the client address. The routes, the
-dashboard and the header values are the generated project's own (package ``bench_board``,
-which bench/run.py bakes); only the middleware differs.
+response, one verifies the session cookie, one checks the client address. Everything else is
+the generated project's own ``app`` (package ``bench_board``, which bench/run.py bakes): its
+routes, the dashboard and its lifespan, the edge layers around the guards (proxy trust, error
+page, host and origin checks, body limit), the log line per request and the header values.
+Its middleware list is edited before the first request builds the stack: in each place where
+the project has a guard, this variant has the BaseHTTPMiddleware one, so only the guards differ.
 
 Run from the baked project's directory (bench/run.py does):
     uvicorn basehttp_app:app --app-dir <repo>/bench/programs --no-proxy-headers
@@ -20,22 +23,18 @@ import ipaddress
 import json
 import os
 from base64 import b64decode
-from pathlib import Path
 
+import app as generated  # the baked project's app.py (the current directory)
 import itsdangerous
-import streamlit as st
-from bench_board.auth import SESSION_COOKIE, AuthSettings
-from bench_board.fastapi_site import router as site_router
-from bench_board.health import health_routes
-from bench_board.ip_allowlist import DEFAULT_ALLOWED_IPS
+from bench_board.auth import SESSION_COOKIE, AuthGuardMiddleware, AuthSettings
+from bench_board.ip_allowlist import DEFAULT_ALLOWED_IPS, IPAllowlistMiddleware
 from bench_board.security_headers import SecurityHeadersMiddleware
-from bench_board.warmup import warm_caches
-from fastapi import FastAPI, Request
+from bench_board.session_cookie import SessionCookieMiddleware
+from fastapi import Request
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import PlainTextResponse, RedirectResponse
 
-HERE = Path.cwd()
 OPEN_PATHS = {"/healthz", "/login", "/logout"}
 settings = AuthSettings.from_env()
 signer = itsdangerous.TimestampSigner(settings.secret_key)  # what SessionMiddleware signs with
@@ -108,11 +107,18 @@ class CookieCheck(BaseHTTPMiddleware):
         return await call_next(request)
 
 
-dashboard = st.App(HERE / "dashboard.py", lifespan=warm_caches)
-app = FastAPI(
-    routes=health_routes(),
-    middleware=[Middleware(SecurityHeaders), Middleware(IPCheck), Middleware(CookieCheck)],
-    lifespan=dashboard.lifespan(),
-)
-app.include_router(site_router)
-app.mount("/dashboard", dashboard)
+def swapped(middleware: list[Middleware]) -> list[Middleware]:
+    """The project's middleware list with each guard replaced by its BaseHTTPMiddleware counterpart."""
+    theirs = {SecurityHeadersMiddleware: SecurityHeaders, IPAllowlistMiddleware: IPCheck,
+              SessionCookieMiddleware: CookieCheck}  # fmt: skip
+    kept = [layer for layer in middleware if layer.cls is not AuthGuardMiddleware]  # CookieCheck does both
+    return [Middleware(theirs[layer.cls]) if layer.cls in theirs else layer for layer in kept]
+
+
+app = generated.app
+if app.middleware_stack is not None:
+    raise RuntimeError("the generated app already built its middleware stack")
+guards = {SecurityHeadersMiddleware, IPAllowlistMiddleware, SessionCookieMiddleware, AuthGuardMiddleware}
+if not guards <= {layer.cls for layer in app.user_middleware}:
+    raise RuntimeError("the generated project lacks one of the three guards: bake it with them on")
+app.user_middleware = swapped(app.user_middleware)

@@ -42,7 +42,8 @@ def build(middleware: list[Middleware]) -> FastAPI:
 def variants(auth: AuthSettings) -> dict[str, FastAPI]:
     headers = Middleware(SecurityHeadersMiddleware)
     allowlist = Middleware(IPAllowlistMiddleware, settings=AllowlistSettings.from_env())
-    theirs = basehttp_app.app.user_middleware
+    copied = (basehttp_app.SecurityHeaders, basehttp_app.IPCheck, basehttp_app.CookieCheck)
+    theirs = [layer for layer in basehttp_app.app.user_middleware if layer.cls in copied]  # in that order
     return {
         "no guard": build([]),
         "ours: security headers": build([headers]),
