@@ -1,4 +1,4 @@
-"""``gc.freeze()``, no collection after each run, no file watcher: what a session costs under st.App.
+"""What a session costs under st.App: ``gc.freeze()``, no collection per run, no watcher, no compression.
 
 What it shows
     After every script run Streamlit does two things whose cost grows with everything the
@@ -13,7 +13,7 @@ What it shows
     A parent app imports far more than a bare script, so under ``streamlit run`` defaults a
     session of a mounted dashboard costs several times the CPU of the same script alone
     (bench/README.md, figure 5, measured it: most of a trivial session's CPU went there).
-    The three settings here cut that cost to a fraction:
+    The three settings here cut that cost to a fraction, and a fourth its memory:
 
     - ``freeze_startup_objects()`` at the end of the module that builds the app: objects
       that exist after start-up live as long as the process, so ``gc.freeze()`` moves them
@@ -27,6 +27,10 @@ What it shows
       read under uvicorn too): a deployed app does not rerun when its source changes. While
       developing, ``uvicorn app:app --reload`` restarts on every change, or run
       ``streamlit run core_session_cost.py --server.fileWatcherType auto``.
+    - ``--ws-per-message-deflate false`` on the uvicorn command: uvicorn compresses websockets
+      by default and every browser asks for it, so each open session holds a compressor
+      (about 0.2 MiB). Streamlit's own server sends uncompressed
+      (``server.enableWebsocketCompression``, off by default; uvicorn never reads it).
 
 When to use it
     Every deployed app; the more the process imports, the more it saves.
@@ -35,7 +39,7 @@ Files that come with it
     dashboard.py  .streamlit/config.toml
 
 Run it (from the folder it is copied into; in this repository: ``cd references``)
-    uvicorn core_session_cost:app --lifespan on --port 8000
+    uvicorn core_session_cost:app --lifespan on --port 8000 --ws-per-message-deflate false
 
 Open
     http://127.0.0.1:8000/          the dashboard

@@ -196,10 +196,10 @@ def serve(
 
 
 def uvicorn_command(target: str, port: int, *extra: str) -> list[str]:
-    """uvicorn as the README runs it: h11 (bounded headers), uvicorn's proxy handling off."""
+    """uvicorn as the README runs it: h11 (bounded headers), uncompressed websockets, no proxy handling."""
     return [
-        sys.executable, "-m", "uvicorn", target,
-        "--host", "127.0.0.1", "--port", str(port), "--http", "h11", "--no-proxy-headers", *extra,
+        sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
+        "--http", "h11", "--ws-per-message-deflate", "false", "--no-proxy-headers", *extra,
     ]  # fmt: skip
 
 

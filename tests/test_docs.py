@@ -24,7 +24,7 @@ COVERED_ELSEWHERE = {
     "./run test": "the test command itself (.ci/run calls it)",
     "pip install cookiecutter": "needs the network; cookiecutter comes from requirements-dev.txt",
     f"cookiecutter {TEMPLATE_SOURCE}": "needs the network; the same template as `cookiecutter .` below",
-    "uvicorn app:app --port 8000 --http h11 --no-proxy-headers ": (
+    "uvicorn app:app --port 8000 --http h11 --ws-per-message-deflate false --no-proxy-headers ": (
         "tests/test_template/test_generated_live.py"
     ),
     "streamlit run app.py": "tests/test_template/test_generated_live.py",
@@ -72,7 +72,7 @@ def test_every_readme_command_is_accounted_for():
         "./run demo",
         "cookiecutter .",
         "python app.py",
-        "uvicorn app:app --port 8000 --http h11 --no-proxy-headers --reload",
+        "uvicorn app:app --port 8000 --http h11 --ws-per-message-deflate false --no-proxy-headers --reload",
     )
     for command in readme_commands():
         assert command.startswith(runs_here) or any(command.startswith(c) for c in COVERED_ELSEWHERE), command

@@ -239,7 +239,7 @@ def next_steps(project: Path, answers: dict) -> str:
     if answers["auth"] == "oidc":
         lines.append("  # at your provider, register the redirect URI PUBLIC_BASE_URL + /auth/callback")
     lines += [
-        "  uvicorn app:app --port 8000 --http h11 --no-proxy-headers"
+        "  uvicorn app:app --port 8000 --http h11 --ws-per-message-deflate false --no-proxy-headers"
         + (" --env-file .env" if to_set else ""),
         "  open http://127.0.0.1:8000/" + ("" if answers["parent"] == "streamlit" else "dashboard/"),
         "  pytest   # the project's own tests",

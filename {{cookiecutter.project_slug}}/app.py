@@ -14,7 +14,8 @@ Django owns ``/``; the Streamlit dashboard is mounted at ``/dashboard/``.
 {%- else -%}
 Flask (through a2wsgi) owns ``/``; the Streamlit dashboard is mounted at ``/dashboard/``.
 {%- endif %}
-Run it with ``uvicorn app:app --http h11 --no-proxy-headers`` (h11 caps a request's headers;
+Run it with ``uvicorn app:app --http h11 --ws-per-message-deflate false --no-proxy-headers``
+(h11 caps a request's headers; the websocket uncompressed, as Streamlit's own server sends it;
 proxy trust comes from TRUSTED_PROXIES, not from uvicorn's flags), ``streamlit run app.py``
 or ``python app.py``.
 """
@@ -251,5 +252,8 @@ if __name__ == "__main__":  # python app.py
 {%- else %}
     import uvicorn
 
-    uvicorn.run(app, host="127.0.0.1", port=port, http="h11", proxy_headers=False, log_config=None)  # logs.py
+    uvicorn.run(
+        app, host="127.0.0.1", port=port, http="h11", ws_per_message_deflate=False,
+        proxy_headers=False, log_config=None,  # logs.py configures logging
+    )  # fmt: skip
 {%- endif %}

@@ -62,6 +62,7 @@ def test_manifests_hold_the_scale_out_recipe(tmp_path, answers):
     assert command[:2] == ["uvicorn", "app:app"] and not any("--workers" in part for part in command)
     # Proxy trust is TRUSTED_PROXIES, read by the app; uvicorn's own (127.0.0.1) stays off.
     assert "--no-proxy-headers" in command and "--http=h11" in command
+    assert "--ws-per-message-deflate=false" in command
     assert not any(part.startswith(("--proxy-headers", "--forwarded-allow-ips")) for part in command)
     env = {item["name"]: item.get("value") for item in container["env"]}
     trusted = ipaddress.ip_network(env["TRUSTED_PROXIES"])

@@ -246,7 +246,8 @@ def test_cookie_affinity_keeps_every_session_on_its_process(browser, project, tm
     template = (project / "deploy" / "nginx.conf").read_text()
     upstream_ports = [free_port(), free_port()]
     uvicorn = [sys.executable, "-m", "uvicorn", "app:app", "--host", PROXY]
-    behind_proxy = ["--http", "h11", "--no-proxy-headers"]  # as documented: the app reads the proxy
+    # as documented: the app reads the proxy's headers itself
+    behind_proxy = ["--http", "h11", "--ws-per-message-deflate", "false", "--no-proxy-headers"]
     env = {"TRUSTED_PROXIES": PROXY}  # exactly the proxy
     with contextlib.ExitStack() as stack:
         for port in upstream_ports:

@@ -21,7 +21,7 @@ def proxy(tmp_path_factory):
     project = bake(tmp, parent="fastapi", ip_allowlist=True)
     app_port, proxy_port = free_port(), free_port()
     command = [sys.executable, "-m", "uvicorn", "app:app", "--host", PROXY, "--port", str(app_port),
-               "--http", "h11", "--no-proxy-headers"]  # fmt: skip
+               "--http", "h11", "--ws-per-message-deflate", "false", "--no-proxy-headers"]  # fmt: skip
     env = {"TRUSTED_PROXIES": PROXY, "ALLOWED_IPS": "127.0.0.1/32"}
     site = site_config(
         (project / "deploy" / "nginx.conf").read_text(),

@@ -1,4 +1,4 @@
-"""core_session_cost.py: start-up objects frozen, no full collection after each run, no file watcher."""
+"""core_session_cost.py: start-up frozen, no full collection per run, no file watcher, no compression."""
 
 import time
 from collections.abc import Iterator
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 from tests.reference_copies import command_on_port, copy_alone, shell_env
 from tests.support import REFERENCE_HEADING, Server, free_port, open_dashboard, serve
@@ -15,9 +16,17 @@ WATCHER = 'fileWatcherType = "none"'
 NO_RUN_GC = "postScriptGC = false"
 
 
+NO_COMPRESSION = " --ws-per-message-deflate false"
+
+
 @contextmanager
-def served_copy(tmp_path: Path, shipped: str, instead: str | None = None) -> Iterator[Server]:
-    """The reference copied alone and served; its config.toml has ``shipped``, replaced by ``instead``."""
+def served_copy(
+    tmp_path: Path, shipped: str = "", instead: str | None = None, flag_dropped: str = ""
+) -> Iterator[Server]:
+    """The reference copied alone and served as its docstring says.
+
+    Its config.toml has ``shipped``, replaced by ``instead``; ``flag_dropped`` is taken out of the command.
+    """
     folder = copy_alone("core_session_cost", tmp_path / "copy")
     config = folder / ".streamlit" / "config.toml"
     assert shipped in config.read_text()
@@ -25,6 +34,8 @@ def served_copy(tmp_path: Path, shipped: str, instead: str | None = None) -> Ite
         config.write_text(config.read_text().replace(shipped, instead))
     port = free_port()
     command = command_on_port("core_session_cost", port)
+    assert flag_dropped in command[-1]
+    command[-1] = command[-1].replace(flag_dropped, "")
     with serve(
         command, cwd=folder, port=port, ready_path="/healthz", env=shell_env(port), log_dir=tmp_path
     ) as server:
@@ -98,3 +109,21 @@ def test_script_runs_end_without_a_full_collection(page, tmp_path, post_script_g
         assert collected < runs  # Python's own full collections are rare; none is one per run
     else:
         assert collected >= runs
+
+
+def negotiated_compression(url: str) -> str | None:
+    """Open Streamlit's websocket offering permessage-deflate, as browsers do; what the server agreed to."""
+    with connect(url, subprotocols=["streamlit"], compression="deflate", open_timeout=30) as websocket:
+        return websocket.response.headers.get("Sec-WebSocket-Extensions")
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("flag", ["kept", "dropped"])
+def test_the_websocket_goes_uncompressed_as_under_streamlit_run(tmp_path, flag):
+    # "dropped", uvicorn's default, shows the check below sees a negotiated compression.
+    with served_copy(tmp_path, flag_dropped=NO_COMPRESSION if flag == "dropped" else "") as server:
+        agreed = negotiated_compression(server.base_url.replace("http", "ws", 1) + "/_stcore/stream")
+    if flag == "kept":
+        assert agreed is None
+    else:
+        assert agreed is not None and agreed.startswith("permessage-deflate")

@@ -2,7 +2,7 @@
 spoofed forwarding headers, oversized headers and bodies.
 
 One baked project per parent (IP allowlist, MCP, live websocket and security headers on),
-under real uvicorn started the way the project documents (``--http h11 --no-proxy-headers``),
+under real uvicorn started the way the project documents (``--http h11 --no-proxy-headers`` ...),
 attacked over real sockets. The allowlist admits 127.0.0.1 only and the trusted proxy is
 127.0.0.3; the attacker speaks from 127.0.0.2 (Linux routes all of 127/8 to loopback).
 """
@@ -39,7 +39,7 @@ def server(request, tmp_path_factory):
         "ALLOWED_IPS": "127.0.0.1/32",
         "TRUSTED_PROXIES": PROXY,
     }
-    command = uvicorn_command("app:app", port)  # --http h11 --no-proxy-headers, as documented
+    command = uvicorn_command("app:app", port)  # --http h11 --no-proxy-headers ..., as documented
     with serve(command, cwd=project, port=port, ready_path="/healthz", env=env, log_dir=tmp) as running:
         running.parent = request.param
         running.port = port

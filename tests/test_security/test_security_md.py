@@ -45,11 +45,13 @@ def test_every_named_test_exists():
 
 
 def test_documented_run_commands_bound_headers(tmp_path):
-    """The claim "the documented command is uvicorn ... --http h11 --no-proxy-headers"."""
+    """The claim "the documented command is uvicorn app:app --http h11 ... --no-proxy-headers"."""
     project = bake(tmp_path)
     readme = (project / "README.md").read_text()
-    assert "uvicorn app:app --port 8000 --http h11 --no-proxy-headers" in readme
-    assert '"--http", "h11", "--no-proxy-headers"' in (project / "Dockerfile").read_text()
+    flags = "--http h11 --ws-per-message-deflate false --no-proxy-headers"
+    assert f"uvicorn app:app --port 8000 {flags}" in readme
+    dockerfile = (project / "Dockerfile").read_text()
+    assert '"--http", "h11", "--ws-per-message-deflate", "false", "--no-proxy-headers"' in dockerfile
     assert "--http h11" in (ROOT / "README.md").read_text()
-    app_py = (project / "app.py").read_text()
-    assert 'http="h11", proxy_headers=False' in app_py  # python app.py (mounted parents)
+    app_py = (project / "app.py").read_text()  # python app.py (mounted parents)
+    assert 'http="h11", ws_per_message_deflate=False,' in app_py and "proxy_headers=False" in app_py

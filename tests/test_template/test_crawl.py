@@ -44,7 +44,7 @@ def test_every_page_renders_cleanly(page, tmp_path, installed_project, parent, o
     project, python = installed_project(parent, on)
     port = free_port()
     uvicorn = [str(python), "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port),
-               "--http", "h11", "--no-proxy-headers"]  # fmt: skip
+               "--http", "h11", "--ws-per-message-deflate", "false", "--no-proxy-headers"]  # fmt: skip
     options = {"cwd": project, "ready_path": "/healthz", "env": AUTH_ENV, "log_dir": tmp_path}
     with serve(uvicorn, port=port, **options) as server:
         sign_in_browser(page, server.base_url)

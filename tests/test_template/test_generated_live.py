@@ -166,8 +166,8 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
         env_file = ["--env-file", ".env"]
     dashboard = "/" if parent == "streamlit" else "/dashboard/"
     port = free_port()
-    uvicorn = [str(python), "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port),
-               "--http", "h11", "--no-proxy-headers", *env_file]  # fmt: skip
+    uvicorn = [str(python), "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port), "--http",
+               "h11", "--ws-per-message-deflate", "false", "--no-proxy-headers", *env_file]  # fmt: skip
     options = {"cwd": project, "ready_path": "/healthz", "log_dir": tmp_path}
     with serve(uvicorn, port=port, **options) as server:
         assert_logged_once(server, warmup=on)

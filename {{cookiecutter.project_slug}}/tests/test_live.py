@@ -66,7 +66,7 @@ def test_uvicorn_serves_health_and_the_streamlit_websocket():
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port),
-               "--http", "h11", "--no-proxy-headers"]  # fmt: skip
+               "--http", "h11", "--ws-per-message-deflate", "false", "--no-proxy-headers"]  # fmt: skip
     process = subprocess.Popen(command, cwd=PROJECT, env=os.environ.copy(), start_new_session=True)
     try:
         wait_until_healthy(base_url, process)

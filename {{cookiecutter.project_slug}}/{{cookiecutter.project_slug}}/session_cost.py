@@ -1,4 +1,4 @@
-"""``gc.freeze()``, no collection after each run, no file watcher: what a session costs under st.App.
+"""What a session costs under st.App: ``gc.freeze()``, no collection per run, no watcher, no compression.
 
 This module comes from references/core_session_cost.py of st-asgi-template 0.1.0,
 where the pattern is explained and tested on its own. It is yours now: change it here and
