@@ -26,7 +26,7 @@ from base64 import b64decode
 
 import app as generated  # the baked project's app.py (the current directory)
 import itsdangerous
-from bench_board.auth import SESSION_COOKIE, AuthGuardMiddleware, AuthSettings
+from bench_board.auth import SESSION_COOKIE, AuthGuardMiddleware
 from bench_board.ip_allowlist import DEFAULT_ALLOWED_IPS, IPAllowlistMiddleware
 from bench_board.security_headers import SecurityHeadersMiddleware
 from bench_board.session_cookie import SessionCookieMiddleware
@@ -36,7 +36,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import PlainTextResponse, RedirectResponse
 
 OPEN_PATHS = {"/healthz", "/login", "/logout"}
-settings = AuthSettings.from_env()
+settings = generated.auth  # the project's own, read from the environment once
 signer = itsdangerous.TimestampSigner(settings.secret_key)  # what SessionMiddleware signs with
 allowed = [ipaddress.ip_network(n) for n in os.environ.get("ALLOWED_IPS", DEFAULT_ALLOWED_IPS).split(",")]
 

@@ -14,8 +14,6 @@ from tests.support import REFERENCE_HEADING, Server, free_port, open_dashboard, 
 
 WATCHER = 'fileWatcherType = "none"'
 NO_RUN_GC = "postScriptGC = false"
-
-
 NO_COMPRESSION = " --ws-per-message-deflate false"
 
 
