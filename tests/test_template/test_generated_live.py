@@ -3,6 +3,7 @@ steps run literally in a fresh venv (uv), plain ``pytest`` too, then ``uvicorn a
 --env-file .env`` and ``streamlit run app.py`` serving the dashboard in Chromium, each request
 logged once; with all parts on, the workflow's lowest-versions job as well."""
 
+import importlib.util
 import itertools
 import os
 import re
@@ -92,6 +93,11 @@ def build_like_the_dockerfile(project: Path, image: Path) -> None:
             command = rest.split(" && chown ")[0]
             must_succeed(["sh", "-ec", command], image, env)
     must_succeed([str(image / ".venv" / "bin" / "python"), "-c", "import app"], image, env)
+    # The container runs with PYTHONDONTWRITEBYTECODE: its start must find the code compiled.
+    (package,) = (init.parent for init in image.glob("*/__init__.py"))
+    sources = [image / "app.py", *package.rglob("*.py")]
+    uncompiled = [path.name for path in sources if not Path(importlib.util.cache_from_source(path)).is_file()]
+    assert len(sources) > 2 and uncompiled == []
 
 
 def run_job_literally(project: Path, job: dict, entry: dict) -> None:
