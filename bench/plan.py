@@ -24,6 +24,8 @@ class Plan:
     layer_count: int
     diagnostics: bool = True  # the extra variants that explain figures 1, 3 and 4, and HTTP warm-ups
     single_guard_reps: int = 3  # rounds of the one-guard-at-a-time diagnostic of figure 1
+    session_cpu_sessions: int = 256  # sessions at once in figure 5's "where a session's CPU goes"
+    session_cpu_reps: int = 5  # and its interleaved rounds
 
 
 FULL = Plan(

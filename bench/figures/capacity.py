@@ -251,6 +251,58 @@ def measure_one_process(plan: Plan, projects: Projects, work: Path, report: Repo
         )
 
 
+@contextlib.contextmanager
+def ladder_step(project: Path, page: str, work: Path, *, signed_in: bool = False, http: str = "h11"):
+    """``project`` under the documented uvicorn command (``http``: its ``--http``), as a Variant."""
+    port = free_port()
+    command = [arg if arg != "h11" else http for arg in uvicorn_command("app:app", port)]
+    with serve(command, project, port, "/healthz", work, ENV) as server:
+        cookie = log_in(server.base_url) if signed_in else ""
+        yield Variant(page, server.base_url, page, [cookie], [server.process.pid])
+
+
+def measure_session_cpu(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
+    """Diagnostic: where a session's CPU goes, one layer added at a time, trivial script, N at once."""
+    with contextlib.ExitStack() as stack:
+        run = stack.enter_context(one_process(projects.trivial, "streamlit run", work))
+        steps = {
+            "`streamlit run`": run,
+            "Streamlit parent, no parts": stack.enter_context(
+                ladder_step(projects.trivial_streamlit_parent, "/", work)),
+            "FastAPI parent, no parts": stack.enter_context(
+                ladder_step(projects.trivial_no_parts, "/dashboard/", work)),
+            "FastAPI parent, all parts (generated)": stack.enter_context(
+                ladder_step(projects.trivial, "/dashboard/", work, signed_in=True)),
+            "the same with `--http httptools`": stack.enter_context(
+                ladder_step(projects.trivial, "/dashboard/", work, signed_in=True, http="httptools")),
+        }  # fmt: skip
+        for variant in steps.values():  # warm every path once, unrecorded
+            probe(variant, 8, plan)
+        got: dict[str, list[Probe]] = {name: [] for name in steps}
+        for order in rotations(list(steps), plan.session_cpu_reps):
+            for name in order:
+                got[name].append(probe(steps[name], plan.session_cpu_sessions, plan))
+    ms = {name: [p.cpu_ms_per_session for p in probes] for name, probes in got.items()}
+    at_once = plan.session_cpu_sessions
+    for name in list(steps)[1:]:
+        report.add(Row("5", f"(diagnostic) sessions per CPU second, trivial script, {at_once} at once: "
+                            f"{name} ÷ `streamlit run`",
+                       [b / a for a, b in zip(ms[name], ms["`streamlit run`"], strict=True)]))  # fmt: skip
+    report.note(
+        "5",
+        f"Where a session's CPU goes (trivial script, {plan.session_cpu_sessions} sessions at once, "
+        "interleaved rounds; server CPU ms per session, then errors): "
+        + "; ".join(
+            f"{name} {' / '.join(f'{v:.2f}' for v in ms[name])} (median {statistics.median(ms[name]):.2f}, "
+            f"{sum(p.errors for p in got[name])} errors)"
+            for name in steps
+        )
+        + ". Each step adds one thing to the one before: uvicorn as documented (`--http h11`, its access "
+        "log, the edge layers) around st.App at the root; FastAPI owning / with the dashboard mounted; "
+        "every part on, signed in; the last swaps h11, which caps a request's headers, for httptools.",
+    )
+
+
 def sticky_cookies(proxy: str, signed_in: list[str], count: int) -> list[str]:
     """``count`` browsers' cookies behind the proxy: an affinity id each and the sign-in of its process.
 
@@ -329,6 +381,8 @@ def measure_scale_out(plan: Plan, projects: Projects, work: Path, report: Report
 
 def measure(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
     measure_one_process(plan, projects, work, report)
+    if plan.diagnostics:
+        measure_session_cpu(plan, projects, work, report)
     measure_scale_out(plan, projects, work, report)
     report.note(
         "5",

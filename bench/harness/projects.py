@@ -44,6 +44,8 @@ class Projects:
     full_unguarded: Path  # every part on but the three guards (diagnostic of figure 3)
     full_no_lifespan: Path  # every part on but the lifespan warm-up (diagnostic of figure 4)
     trivial: Path  # every part on, its dashboard.py a two-line script (capacity, figure 5)
+    trivial_no_parts: Path  # the same script, every part off (where a session's CPU goes, figure 5)
+    trivial_streamlit_parent: Path  # the same, Streamlit owning / (st.App at the root, no parts)
     computing: Path  # every part on, its dashboard.py computing for each session (scale-out, figure 5)
     only_security_headers: Path  # one guard each (diagnostic of figure 1)
     only_auth: Path
@@ -67,11 +69,14 @@ def bake_projects(work: Path) -> Projects:
         "full_unguarded": {**every, **GUARDS_OFF},
         "full_no_lifespan": {**every, "lifespan": False},
         "trivial": every,
+        "trivial_no_parts": support.all_parts(False),
+        "trivial_streamlit_parent": {**support.all_parts(False), "parent": "streamlit"},
         "computing": every,
         **{f"only_{guard}": {**GUARDS_OFF, guard: GUARDS_ON[guard]} for guard in GUARDS_ON},
     }
-    projects = Projects(**{name: bake(work / name, **common, **more) for name, more in answers.items()})
-    (projects.trivial / "dashboard.py").write_text(TRIVIAL_SCRIPT)
+    projects = Projects(**{name: bake(work / name, **(common | more)) for name, more in answers.items()})
+    for trivial in (projects.trivial, projects.trivial_no_parts, projects.trivial_streamlit_parent):
+        (trivial / "dashboard.py").write_text(TRIVIAL_SCRIPT)
     (projects.computing / "dashboard.py").write_text(COMPUTING_SCRIPT)
     for project in vars(projects).values():
         compile_like_a_deployment(project)
