@@ -3,11 +3,12 @@
 What it shows
     ``SessionCookieMiddleware`` reads Starlette's session cookie format (JSON, base64,
     signed with itsdangerous' ``TimestampSigner``) into a plain dict at
-    ``scope[scope_key]``, for http and websocket scopes alike, and answers with a
+    ``scope[scope_key]``, for http and websocket scopes alike, and answers a request with a
     ``Set-Cookie`` only when a route changed the dict (an emptied session expires the
-    cookie). A cookie whose signature verified is remembered, so the next requests with it
-    cost a dict look-up and an age check instead of an HMAC, a base64 and a JSON decode;
-    a forged, expired or garbled cookie reads as an empty session.
+    cookie; a websocket's messages pass untouched). A cookie whose signature verified is
+    remembered, so the next requests with it cost a dict look-up and an age check instead
+    of an HMAC, a base64 and a JSON decode; a forged, expired or garbled cookie reads as an
+    empty session.
 
 When to use it
     Under a guard that reads the session on every request (``middleware_auth.py`` and
@@ -71,6 +72,9 @@ class SessionCookieMiddleware:
         initial, flat = self._load(scope)
         # The remembered dict stays as it was read: the routes get a copy (a deep one for nested values).
         session = scope[self.scope_key] = dict(initial) if flat else copy.deepcopy(initial)
+        if scope["type"] == "websocket":  # an open websocket sets no cookie: its messages go straight out
+            await self.app(scope, receive, send)
+            return
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and session != initial:

@@ -207,18 +207,28 @@ def probes_text(searches: list[Search]) -> str:
 
 
 @contextlib.contextmanager
+def under_uvicorn(project: Path, page: str, work: Path, *, signed_in: bool = False, http: str = "h11",
+                  name: str = ""):  # fmt: skip
+    """``project`` under the documented uvicorn command (``http``: its ``--http``), as a Variant."""
+    port = free_port()
+    command = [arg if arg != "h11" else http for arg in uvicorn_command("app:app", port)]
+    with serve(command, project, port, "/healthz", work, ENV) as server:
+        cookie = log_in(server.base_url) if signed_in else ""
+        yield Variant(name or page, server.base_url, page, [cookie], [server.process.pid])
+
+
+@contextlib.contextmanager
 def one_process(project: Path, variant: str, work: Path):
     """The project under uvicorn (signed in), or its dashboard.py under ``streamlit run``.
 
     ``streamlit run`` in the project's folder reads the project's .streamlit/config.toml, as
     a user's would; "streamlit defaults" turns Streamlit's file watcher back on (its default).
     """
-    port = free_port()
     if variant == "ours":
-        with serve(uvicorn_command("app:app", port), project, port, "/healthz", work, ENV) as server:
-            cookie = log_in(server.base_url)
-            yield Variant("generated", server.base_url, "/dashboard/", [cookie], [server.process.pid])
+        with under_uvicorn(project, "/dashboard/", work, signed_in=True, name="generated") as served:
+            yield served
         return
+    port = free_port()
     command = streamlit_run_command(port)
     if variant == "streamlit defaults":
         command += ["--server.fileWatcherType", "auto"]
@@ -262,16 +272,6 @@ def measure_one_process(plan: Plan, projects: Projects, work: Path, report: Repo
         )
 
 
-@contextlib.contextmanager
-def ladder_step(project: Path, page: str, work: Path, *, signed_in: bool = False, http: str = "h11"):
-    """``project`` under the documented uvicorn command (``http``: its ``--http``), as a Variant."""
-    port = free_port()
-    command = [arg if arg != "h11" else http for arg in uvicorn_command("app:app", port)]
-    with serve(command, project, port, "/healthz", work, ENV) as server:
-        cookie = log_in(server.base_url) if signed_in else ""
-        yield Variant(page, server.base_url, page, [cookie], [server.process.pid])
-
-
 def measure_session_cpu(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
     """Diagnostic: where a session's CPU goes, one layer added at a time, trivial script, N at once."""
     with contextlib.ExitStack() as stack:
@@ -279,13 +279,13 @@ def measure_session_cpu(plan: Plan, projects: Projects, work: Path, report: Repo
         steps = {
             "`streamlit run`": run,
             "Streamlit parent, no parts": stack.enter_context(
-                ladder_step(projects.trivial_streamlit_parent, "/", work)),
+                under_uvicorn(projects.trivial_streamlit_parent, "/", work)),
             "FastAPI parent, no parts": stack.enter_context(
-                ladder_step(projects.trivial_no_parts, "/dashboard/", work)),
+                under_uvicorn(projects.trivial_no_parts, "/dashboard/", work)),
             "FastAPI parent, all parts (generated)": stack.enter_context(
-                ladder_step(projects.trivial, "/dashboard/", work, signed_in=True)),
+                under_uvicorn(projects.trivial, "/dashboard/", work, signed_in=True)),
             "the same with `--http httptools`": stack.enter_context(
-                ladder_step(projects.trivial, "/dashboard/", work, signed_in=True, http="httptools")),
+                under_uvicorn(projects.trivial, "/dashboard/", work, signed_in=True, http="httptools")),
         }  # fmt: skip
         for variant in steps.values():  # warm every path once, unrecorded
             probe(variant, 8, plan)
@@ -301,7 +301,7 @@ def measure_session_cpu(plan: Plan, projects: Projects, work: Path, report: Repo
                        [b / a for a, b in zip(ms[name], ms["`streamlit run`"], strict=True)]))  # fmt: skip
     report.note(
         "5",
-        f"Where a session's CPU goes (trivial script, {plan.session_cpu_sessions} sessions at once, "
+        f"Where a session's CPU goes (trivial script, {at_once} sessions at once, "
         "interleaved rounds; server CPU ms per session, then errors): "
         + "; ".join(
             f"{name} {' / '.join(f'{v:.2f}' for v in ms[name])} (median {statistics.median(ms[name]):.2f}, "

@@ -47,6 +47,9 @@ class SessionCookieMiddleware:
         initial, flat = self._load(scope)
         # The remembered dict stays as it was read: the routes get a copy (a deep one for nested values).
         session = scope[self.scope_key] = dict(initial) if flat else copy.deepcopy(initial)
+        if scope["type"] == "websocket":  # an open websocket sets no cookie: its messages go straight out
+            await self.app(scope, receive, send)
+            return
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and session != initial:
