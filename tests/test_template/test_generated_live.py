@@ -191,6 +191,9 @@ def test_generated_project_works_for_real(page, tmp_path, parent, on):
         collect_csp(page, report)
         assert report.problems == []
     assert quiet_start(server.log())
+    handshakes = [line for line in server.log().splitlines() if "_stcore/stream" in line]
+    assert handshakes and all("[accepted]" in line for line in handshakes), server.log()
+    assert "connection open" not in server.log()  # the websocket's one line is uvicorn's
 
     port = free_port()
     streamlit_run = [str(python), "-m", "streamlit", "run", "app.py", "--server.port", str(port),
