@@ -3,9 +3,9 @@
 The shipped nginx.conf, with its example upstream lines replaced by this run's ports and its
 ``listen 80`` by a free loopback port, runs as this user in the foreground (every path in a
 temporary directory). Each process is a real uvicorn, started as deploy/README.md says, with
-the same environment (``REDIS_URL`` and the like). ``Cluster.restart(i)`` and
-``Cluster.rolling_restart()`` stop processes one at a time and start them again on their
-ports while nginx keeps serving.
+the same environment (``REDIS_URL`` and the like). ``Cluster.stop(i)``/``start(i)``,
+``Cluster.restart(i)`` and ``Cluster.rolling_restart()`` stop processes one at a time and
+start them again on their ports while nginx keeps serving.
 
     with cluster(project, tmp_path, processes=3, env={"REDIS_URL": redis_url}) as running:
         httpx.get(running.base_url + "/healthz")
@@ -129,17 +129,28 @@ class Cluster:
         """uvicorn as deploy/README.md runs it: h11, uncompressed websockets, no proxy handling."""
         return uvicorn_command(self.target, port)
 
-    def restart(self, index: int, *, kill: bool = False, timeout: float = 120) -> Server:
-        """Stop process ``index`` (SIGTERM, or SIGKILL with ``kill``) and start it on its port again.
+    def stop(self, index: int, *, kill: bool = False) -> None:
+        """Stop process ``index`` by PID: SIGTERM (a deploy), or SIGKILL with ``kill`` (a crash)."""
+        server = self.processes[index]
+        server.kill() if kill else server.stop()
 
-        Its log file goes on (appended to), so ``log(index)`` holds both lives.
+    def start(self, index: int, *, timeout: float = 120) -> Server:
+        """Start process ``index`` again on its port (after ``stop``) and wait until it is ready.
+
+        Its log file goes on (appended to), so ``log(index)`` holds every life of it.
         """
-        old = self.processes[index]
-        old.kill() if kill else old.stop()
+        if self.processes[index].process.poll() is None:
+            raise RuntimeError(f"process {index} is still running")
         port = self.ports[index]
         new = spawn(self.command(port), cwd=self.project, port=port, env=self.env,
                     log_dir=self.log_dir, append_log=True)  # fmt: skip
         self.processes[index] = wait_until_ready(new, self.ready_path, timeout)
+        return new
+
+    def restart(self, index: int, *, kill: bool = False, timeout: float = 120) -> Server:
+        """``stop(index)`` then ``start(index)``: the same port, a new PID."""
+        self.stop(index, kill=kill)
+        new = self.start(index, timeout=timeout)
         self.restarts.append(index)
         return new
 
@@ -190,7 +201,10 @@ def cluster(
     Everything is stopped by PID at the end.
     """
     log_dir.mkdir(parents=True, exist_ok=True)
-    ports = [free_port() for _ in range(processes)]
+    ports: list[int] = []
+    while len(ports) < processes:  # distinct ports (the kernel may hand one out twice)
+        if (port := free_port()) not in ports:
+            ports.append(port)
     full_env = {"TRUSTED_PROXIES": PROXY, **(env or {})}
     slug = project_slug(project)
     running = Cluster(project, None, [], ports, full_env, log_dir, target, ready_path)  # type: ignore[arg-type]

@@ -236,9 +236,16 @@ def test_a_rolling_restart_keeps_every_port_and_nginx_keeps_answering(
         assert len([i for i in answered if i >= 0]) >= 2, answered
         running.rolling_restart(after_each=through_nginx)
         assert running.restarts == list(range(PROCESSES))
+        # A crash: one process killed, nginx passes its requests to the others; then it is back.
+        running.stop(1, kill=True)
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{running.ports[1]}/healthz")
+        through_nginx()
+        running.start(1)
         assert all(server.process.poll() is None for server in running.processes)
         assert all(server.process.pid not in pids for server in running.processes)
         for index, port in enumerate(running.ports):
             assert running.processes[index].base_url == f"http://127.0.0.1:{port}"
             assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
-            assert running.log(index).count("Application startup complete") == 2, "one log across both lives"
+            lives = 3 if index == 1 else 2
+            assert running.log(index).count("Application startup complete") == lives, "one log, every life"
