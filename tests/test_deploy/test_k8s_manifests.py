@@ -22,11 +22,11 @@ DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")  # Service names; the stric
 
 ANSWERS = {
     "default": {},
-    "auth-and-allowlist": {"auth_cookie": True, "ip_allowlist": True},
-    "oidc-mcp": {"auth": "oidc", "mcp": True, "project_slug": "_3d_charts_"},
+    "auth-and-allowlist": {"auth": "password", "ip_allowlist": True},
     "streamlit-parent": {"parent": "streamlit", "security_headers": False},
     "odd-slug": {"project_slug": "_3d_charts_", "parent": "flask"},
     "bare-slug": {"project_slug": "__"},
+    "oidc-mcp": {"auth": "oidc", "mcp": True, "project_slug": "_3d_charts_"},
 }
 
 
@@ -64,7 +64,7 @@ def load_valkey(project: Path, app_name: str) -> dict[str, dict]:
 
 
 def auth_of(answers: dict) -> str:
-    return "password" if answers.get("auth_cookie") else answers.get("auth", "none")
+    return answers.get("auth", "none")
 
 
 @pytest.mark.parametrize("answers", ANSWERS.values(), ids=ANSWERS.keys())
