@@ -10,19 +10,27 @@ import threading
 import httpx
 import pytest
 
-from tests.store_support import needs_redis, redis_server
-from tests.support import ROOT, free_port, run_async, serve, uvicorn_command
-
-pytestmark = needs_redis
+from tests.support import ROOT, free_port, run_async, serve, started_redis, uvicorn_command
 
 
 @pytest.fixture(params=["memory", "redis"])
-def store_kind(request, tmp_path):
+def store_kind(request):
     if request.param == "memory":
-        yield request.param, None
-        return
-    with redis_server(tmp_path / "redis") as server:
-        yield request.param, server
+        return request.param, None
+    return request.param, request.getfixturevalue("redis_server")
+
+
+def fresh_redis(directory):
+    return started_redis(directory)
+
+
+def keys_and_values(url: str) -> str:
+    """Every key and string value in the store, as text (what a dump of it would show)."""
+    import redis
+
+    with redis.Redis.from_url(url, decode_responses=True) as client:
+        keys = list(client.scan_iter())
+        return "\n".join(f"{key} {client.get(key) if client.type(key) == 'string' else ''}" for key in keys)
 
 
 def make_store(kind: str, server):
@@ -63,7 +71,7 @@ def test_both_stores_keep_the_same_contract(store_kind):
 def test_sessions_are_stored_hashed_revocable_and_listed_by_person(tmp_path):
     from references.core_shared_state import RedisStore, Sessions
 
-    with redis_server(tmp_path / "redis") as server:
+    with fresh_redis(tmp_path / "redis") as server:
 
         async def scenario() -> tuple[list[str], str]:
             store = RedisStore(server.url)
@@ -83,7 +91,7 @@ def test_sessions_are_stored_hashed_revocable_and_listed_by_person(tmp_path):
             return [*sids, bob, live], live
 
         sids, live = run_async(scenario())
-        dump = server.keys_and_values()
+        dump = keys_and_values(server.url)
         assert "proj:session:" in dump  # the store holds the sessions...
         assert not any(sid in dump for sid in sids)  # ...but no cookie's session id
 
@@ -91,7 +99,7 @@ def test_sessions_are_stored_hashed_revocable_and_listed_by_person(tmp_path):
 def test_a_session_outlives_the_store_client_and_expires_with_its_lifetime(tmp_path):
     from references.core_shared_state import RedisStore, Sessions
 
-    with redis_server(tmp_path / "redis") as server:
+    with fresh_redis(tmp_path / "redis") as server:
 
         async def scenario() -> None:
             sid = await Sessions(RedisStore(server.url), "p", 3600).create("alice")
@@ -112,7 +120,7 @@ def test_an_unreachable_or_hung_store_raises_store_unavailable_and_recovers(tmp_
     hung.listen()  # accepts connections, never answers
     accepted: list[socket.socket] = []
     threading.Thread(target=lambda: accepted.append(hung.accept()[0]), daemon=True).start()
-    with redis_server(tmp_path / "redis") as server:
+    with fresh_redis(tmp_path / "redis") as server:
 
         async def scenario() -> None:
             silent = RedisStore(f"redis://127.0.0.1:{hung.getsockname()[1]}/0", timeout=0.3)
@@ -120,7 +128,7 @@ def test_an_unreachable_or_hung_store_raises_store_unavailable_and_recovers(tmp_
                 await silent.get("k")
             store = RedisStore(server.url)
             await store.put("k", "v", 60)
-            server.stop()
+            server.kill()
             with pytest.raises(StoreUnavailable):
                 await store.get("k")
             server.start()  # same port, empty (no persistence)
@@ -163,7 +171,7 @@ def test_sign_in_events_keep_the_latest_bounded(store_kind):
 
 
 def test_reference_processes_share_one_counter(tmp_path):
-    with redis_server(tmp_path / "redis") as store:
+    with fresh_redis(tmp_path / "redis") as store:
         env = {"REDIS_URL": store.url}
         ports = [free_port(), free_port()]
         with (
@@ -175,7 +183,7 @@ def test_reference_processes_share_one_counter(tmp_path):
             counts = [httpx.get(server.base_url + "/api/visits").json() for server in (first, second, first)]
             assert [c["visits"] for c in counts] == [1, 2, 3]
             assert counts[0]["process"] != counts[1]["process"]
-            store.stop()
+            store.kill()
             assert httpx.get(first.base_url + "/healthz").json() == {"status": "degraded"}
             assert httpx.get(first.base_url + "/api/visits").status_code == 503
             store.start()
