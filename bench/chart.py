@@ -15,6 +15,8 @@ PANEL_TITLES = {  # by the first line of a row's ``chart`` label
     "4 cold start": "4. Cold start to first render\ngenerated ÷ streamlit run",
     "5 capacity": "5. Sessions one process serves\ngenerated ÷ streamlit run",
     "5 scale-out": "5. Scale-out behind nginx\n2 processes ÷ 1",
+    "7 store cost": "7. Shared store: server CPU\nper request, Redis ÷ memory",
+    "7 scale-out": "7. Scale-out with Redis\n3 processes + nginx ÷ 1",
 }
 COLOURS = {"pass": "#2e7d32", "miss": "#c62828"}
 

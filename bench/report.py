@@ -20,6 +20,7 @@ FIGURE_TITLES = {
     "4": "Cold start",
     "5": "Capacity",
     "6": "Matrix cost",
+    "7": "Shared store: what it costs, and scale-out with it",
 }
 
 

@@ -28,14 +28,26 @@ if str(ROOT) not in sys.path:  # run as a script: make the package ``bench`` imp
     sys.path.insert(0, str(ROOT))
 
 from bench.chart import write_chart  # noqa: E402
-from bench.figures import capacity, cold_start, first_render, guards, layers, matrix_cost  # noqa: E402
+from bench.figures import (  # noqa: E402
+    capacity,
+    cold_start,
+    first_render,
+    guards,
+    layers,
+    matrix_cost,
+    store_cost,
+    store_scale_out,
+)
 from bench.harness.load import LoadGenerator  # noqa: E402
 from bench.harness.projects import bake_projects  # noqa: E402
 from bench.plan import FULL, QUICK  # noqa: E402
 from bench.report import FIGURE_TITLES, Report, Row, machine, update_readme, write_markdown  # noqa: E402
 
 BENCH = ROOT / "bench"
-FIGURES = ("guards", "layers", "first_render", "cold_start", "capacity", "matrix_cost")
+FIGURES = (
+    "guards", "layers", "first_render", "cold_start", "capacity", "matrix_cost",
+    "store_cost", "store_scale_out",
+)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
             phase("5 capacity", ("5",), lambda: capacity.measure(plan, projects, work, report))
         if "matrix_cost" in only:
             phase("6 matrix cost", ("6",), lambda: matrix_cost.measure(plan, work, report, args.full_matrix))
+        if "store_cost" in only:
+            phase("7 store cost per request", ("7",),
+                  lambda: store_cost.measure(plan, projects, load, work, report))  # fmt: skip
+        if "store_scale_out" in only:
+            phase("7 scale-out with the store", ("7",),
+                  lambda: store_scale_out.measure(plan, projects, work, report))  # fmt: skip
         total = time.perf_counter() - started
         options = " --quick" if args.quick else ""
         options += " --full-matrix" if args.full_matrix else ""

@@ -29,13 +29,16 @@ import httpx
 from bench.harness import nginx
 from bench.harness.projects import ENV, Projects, log_in
 from bench.harness.servers import (
+    Server,
     cpu_seconds,
     free_port,
     read_status_kib,
     serve,
+    spawn,
     stop_group,
     streamlit_run_command,
     uvicorn_command,
+    wait_until_ready,
 )
 from bench.harness.stats import rotations
 from bench.plan import TARGETS, Plan
@@ -54,6 +57,7 @@ class Variant:
     cookies: list[str]  # the Cookie header of each session, round robin ([""]: none)
     pids: list[int]
     proxy_pid: int | None = None  # nginx in front, whose CPU time is counted apart
+    store_pid: int | None = None  # redis-server behind, whose CPU time is counted apart
 
     @property
     def stream(self) -> str:
@@ -72,6 +76,7 @@ class Probe:
     cpu_ms_per_session: float  # the servers' CPU time over the probe ÷ sessions
     client_cpu_ms_per_session: float  # the load generator's (sessions.py) CPU time over the probe ÷ sessions
     proxy_cpu_ms_per_session: float = 0.0  # nginx's, when the variant has it
+    store_cpu_ms_per_session: float = 0.0  # redis-server's, when the variant has it
 
 
 @dataclass
@@ -106,7 +111,8 @@ def probe(variant: Variant, sessions: int, plan: Plan) -> Probe:
     settle(variant.pids)
     baseline = rss_kib(variant.pids)
     cpu_before = sum(cpu_seconds(pid) for pid in variant.pids)
-    proxy_before = cpu_seconds(variant.proxy_pid) if variant.proxy_pid else 0.0
+    aside = [pid for pid in (variant.proxy_pid, variant.store_pid) if pid]  # counted apart
+    aside_before = {pid: cpu_seconds(pid) for pid in aside}
     peak = baseline
     command = [
         sys.executable, str(SESSIONS), "--url", variant.base.replace("http", "ws", 1) + variant.stream,
@@ -136,13 +142,14 @@ def probe(variant: Variant, sessions: int, plan: Plan) -> Probe:
         raise RuntimeError(f"sessions.py failed: {err[-2000:]}")
     settle(variant.pids)  # abandoned runs finish: their CPU counts too
     cpu_ms = (sum(cpu_seconds(pid) for pid in variant.pids) - cpu_before) * 1000 / sessions
-    proxy_ms = (cpu_seconds(variant.proxy_pid) - proxy_before) * 1000 / sessions if variant.proxy_pid else 0.0
+    aside_ms = {pid: (cpu_seconds(pid) - before) * 1000 / sessions for pid, before in aside_before.items()}
     result = json.loads(out)
     client_ms = result["cpu_s"] * 1000 / sessions
     p95 = result["render_p95_s"]
     passed = result["errors"] == 0 and p95 is not None and p95 <= plan.capacity_p95_s
+    proxy_ms, store_ms = (aside_ms.get(pid, 0.0) for pid in (variant.proxy_pid, variant.store_pid))
     return Probe(sessions, passed, p95, result["errors"], result["scripts_finished"],
-                 baseline, peak, cpu_ms, client_ms, proxy_ms)  # fmt: skip
+                 baseline, peak, cpu_ms, client_ms, proxy_ms, store_ms)  # fmt: skip
 
 
 def search(variant: Variant, plan: Plan) -> Search:
@@ -335,26 +342,46 @@ def sticky_cookies(proxy: str, signed_in: list[str], count: int) -> list[str]:
     return cookies
 
 
+def proxied_processes(stack: contextlib.ExitStack, project: Path, count: int, work: Path,
+                      env: dict[str, str] | None = None) -> list[Server]:  # fmt: skip
+    """``count`` uvicorn processes of ``project``, configured as deploy/README.md says for a process
+    behind the proxy (``env`` on top), started at once, stopped with ``stack``."""
+    env = {**ENV, **nginx.behind_proxy_env(), **(env or {})}
+    ports: list[int] = []
+    while len(ports) < count:  # distinct ports (the kernel may hand one out twice)
+        if (port := free_port()) not in ports:
+            ports.append(port)
+    servers = [spawn(uvicorn_command("app:app", port), cwd=project, port=port, env=env, log_dir=work)
+               for port in ports]  # fmt: skip
+    for server in servers:
+        stack.callback(server.stop)
+    for server in servers:  # each takes seconds to import: the others start meanwhile
+        wait_until_ready(server, "/healthz", 120)
+    return servers
+
+
+def behind_nginx(stack: contextlib.ExitStack, project: Path, servers: list[Server], signed_in: list[str],
+                 name: str, plan: Plan, work: Path, store_pid: int | None = None) -> Variant:  # fmt: skip
+    """The project's deploy/nginx.conf in front of ``servers`` (stopped with ``stack``), as a Variant
+    whose sessions carry an affinity id each and a sign-in (of ``signed_in``) valid where nginx sends it."""
+    port = free_port()
+    folder = work / f"nginx-{project.parent.name}-{name}"
+    upstream = [int(s.base_url.rsplit(":", 1)[1]) for s in servers]
+    proxy = stack.enter_context(nginx.nginx(project, upstream, port, folder))
+    cookies = sticky_cookies(proxy.base_url, signed_in, plan.capacity_max)
+    return Variant(f"{name} behind nginx", proxy.base_url, "/dashboard/", cookies,
+                   [s.process.pid for s in servers], proxy.process.pid, store_pid)  # fmt: skip
+
+
 def scale_out(project: Path, plan: Plan, work: Path) -> dict[str, list[Search]]:
     """Searches through nginx to two processes and to one of them, the project's dashboard."""
     with contextlib.ExitStack() as stack:
-        servers = []
-        for _ in range(2):  # configured as deploy/README.md says for a process behind the proxy
-            port = free_port()
-            env = {**ENV, **nginx.behind_proxy_env()}
-            servers.append(stack.enter_context(serve(uvicorn_command("app:app", port), project, port,
-                                                     "/healthz", work, env)))  # fmt: skip
+        servers = proxied_processes(stack, project, 2, work)
         signed_in = [log_in(server.base_url) for server in servers]  # one sign-in per process
-        ports = [int(s.base_url.rsplit(":", 1)[1]) for s in servers]
-        variants = {}
-        for name, upstream in (("two", ports), ("one", ports[:1])):
-            port = free_port()
-            folder = work / f"nginx-{project.parent.name}-{name}"
-            proxy = stack.enter_context(nginx.nginx(project, upstream, port, folder))
-            pids = [s.process.pid for s in servers[: len(upstream)]]
-            cookies = sticky_cookies(proxy.base_url, signed_in[: len(upstream)], plan.capacity_max)
-            variants[name] = Variant(f"{name} behind nginx", proxy.base_url, "/dashboard/", cookies, pids,
-                                     proxy.process.pid)  # fmt: skip
+        variants = {
+            "two": behind_nginx(stack, project, servers, signed_in, "two", plan, work),
+            "one": behind_nginx(stack, project, servers[:1], signed_in[:1], "one", plan, work),
+        }
         return compare(variants, plan)
 
 

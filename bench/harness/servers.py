@@ -18,9 +18,19 @@ from pathlib import Path
 import httpx
 
 from tests import support
-from tests.support import Server, chromium, free_port, uvicorn_command, wait_for_dashboard
+from tests.support import (
+    Server,
+    chromium,
+    free_port,
+    spawn,
+    uvicorn_command,
+    wait_for_dashboard,
+    wait_until_ready,
+)
 
-__all__ = ["Server", "chromium", "free_port", "uvicorn_command", "wait_for_dashboard"]
+__all__ = [
+    "Server", "chromium", "free_port", "spawn", "uvicorn_command", "wait_for_dashboard", "wait_until_ready",
+]  # fmt: skip
 
 
 def stop_group(process: subprocess.Popen) -> None:

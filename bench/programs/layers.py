@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path.cwd()))
 import basehttp_app
 import h11
 from asgi_calls import session_cookie, time_calls
+from bench_board.app_state import MemoryStore, SharedStore
 from bench_board.auth import SESSION_COOKIE, AuthSettings, auth_middleware
 from bench_board.fastapi_site import router
 from bench_board.health import health_routes
@@ -33,8 +34,9 @@ from starlette.middleware import Middleware
 PATHS = ("/healthz", "/api/summary")
 
 
-def build(middleware: list[Middleware]) -> FastAPI:
-    app = FastAPI(routes=health_routes(), middleware=middleware)
+def build(middleware: list[Middleware], store: SharedStore | None = None) -> FastAPI:
+    """The project's routes (its /healthz pings ``store``, memory by default) inside ``middleware``."""
+    app = FastAPI(routes=health_routes(store or MemoryStore()), middleware=middleware)
     app.include_router(router)
     return app
 
