@@ -11,7 +11,7 @@ from tests.support import ROOT
 
 pytestmark = pytest.mark.live
 
-FIGURES = ("1", "2", "3", "4", "5", "6")
+FIGURES = ("1", "2", "3", "4", "5", "6", "7")
 TARGETED = (  # issue 15's figures: a row each in the summary, with its target
     "1. Guard overhead (password mode) `/healthz`",
     "2. `/api/summary`: req/s ours ÷ BaseHTTPMiddleware",
@@ -21,11 +21,17 @@ TARGETED = (  # issue 15's figures: a row each in the summary, with its target
     "5. Capacity, generated dashboard",
     "5. Scale-out behind the shipped nginx recipe",
     "6. Matrix: every combination",
+    "7. Store cost `/api/summary`: server CPU per request, Redis ÷ memory",  # issue 25's
+    "7. Scale-out with the shared store",
 )
-REPORTED = ("5. Memory per session, generated dashboard",)
+REPORTED = (
+    "5. Memory per session, generated dashboard",
+    "7. Server CPU per request `/api/summary`, sessions in Redis",
+    "7. redis-server CPU per request `/api/summary`",
+)
 
 
-def test_quick_bench_writes_results_with_all_six_figures_and_a_chart(tmp_path):
+def test_quick_bench_writes_results_with_all_seven_figures_and_a_chart(tmp_path):
     done = subprocess.run(
         [sys.executable, "bench/run.py", "--quick", "--out", str(tmp_path)],
         cwd=ROOT,

@@ -83,8 +83,10 @@ def measure(plan: Plan, projects: Projects, work: Path, report: Report) -> None:
                        [p.store_cpu_ms_per_session / p.cpu_ms_per_session for p in at_capacity]))  # fmt: skip
     report.note(
         "7",
-        f"Scale-out with the store, CPU ms per session at the capacity of {PROCESSES} processes (servers / "
-        "load generator / nginx / redis-server): " + "; ".join(map(cpu_text, at_capacity)) + ".",
+        "Scale-out with the store, CPU ms per session at each search's capacity (servers / load generator / "
+        "nginx / redis-server): "
+        + "; ".join(f"{LABELS[name]} " + ", ".join(cpu_text(s.at_capacity) for s in found if s.at_capacity)
+                    for name, found in got.items()) + ".",
         "Scale-out with the store, probes per search: "
         + "; ".join(f"{LABELS[name]} {probes_text(found)}" for name, found in got.items()) + ".",
     )  # fmt: skip
