@@ -41,8 +41,8 @@ QUICK = Plan(
     matrix_sample=1, layer_rounds=1, layer_count=30, diagnostics=False,
 )  # fmt: skip
 
-# The targets of issue 15: reported against, never asserted. (The quick plan's looser p95 bound
-# only keeps a smoke run on a loaded machine from finding no capacity at all.)
+# The targets of issue 15 (figure 7: of issue 25): reported against, never asserted. (The quick
+# plan's looser p95 bound only keeps a smoke run on a loaded machine from finding no capacity at all.)
 TARGETS = {
     "guards": (">=", 0.90),  # req/s all guards on ÷ none
     "basehttp": (">=", 4.0),  # req/s ours ÷ BaseHTTPMiddleware guards

@@ -130,9 +130,10 @@ def guard_in_process(plan: Plan, projects: Projects, redis_url: str) -> dict:
 
 def note_in_process(costs: dict, report: Report) -> None:
     lines = [
-        "In-process, no network (`programs/store_guard.py`: the project's routes with and without the "
-        "session cookie + auth guard, called through ASGI, signed in; wall-clock µs per request, and the "
-        "process's own CPU µs, which leaves out the wait for Redis's answer):",
+        "In-process, no network, the table at the end of this section (`programs/store_guard.py`: the "
+        "project's routes with and without the session cookie + auth guard, called through ASGI one request "
+        "at a time, signed in): wall-clock µs per request, and the process's own CPU µs, which leaves out "
+        "the wait for Redis's answer.",
         "| store: app | `/api/summary` wall µs | CPU µs | guard's CPU µs | `/healthz` wall µs | CPU µs |",
         "|---|---:|---:|---:|---:|---:|",
     ]
