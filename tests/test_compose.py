@@ -53,14 +53,18 @@ def run_composer(project: Path, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=60)  # fmt: skip
 
 
-def composed(tmp_path: Path, parent: str, *args: str) -> Path:
+def compose_existing(tmp_path: Path, parent: str, args: list[str]) -> Path:
     """evals/apps/<parent> copied to a folder, the skill installed there, the composer run in it."""
     project = tmp_path / "project"
     shutil.copytree(APPS / parent, project)
     install_skill.install(project, ["agents"])
-    result = run_composer(project, "--parent", parent, "--app", APP_ARGUMENT[parent], *args)
+    result = run_composer(project, *args)
     assert result.returncode == 0, result.stderr
     return project
+
+
+def composed(tmp_path: Path, parent: str, *args: str) -> Path:
+    return compose_existing(tmp_path, parent, ["--parent", parent, "--app", APP_ARGUMENT[parent], *args])
 
 
 # --- the command line ----------------------------------------------------------------------------
