@@ -34,8 +34,6 @@ DASHBOARD_PATH = "/dashboard"
 ALWAYS = ("trusted_host.py", "error_pages.py", "session_cost.py")  # every baked project has them
 # Parent modules the composer does not take: the existing app brings its own site (and docs).
 PARENT_OWN = ("fastapi_site.py", "django_site.py", "flask_site.py", "home.py", "api_docs.py")
-# Doors of the sign-in itself: they need the session cookie even when only some prefixes are guarded.
-AUTH_DOORS = ("/login", "/logout", "/auth/", "/signed-out", "/.well-known/")
 
 
 # --- the parts: shared with tools/sync_parts.py ------------------------------------------------
@@ -242,6 +240,8 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
     if auth_module:
         code = extract(references / modules[f"{auth_module}.py"])
         native_prefixes = "protected_prefixes" in guard_signature(code, guard_function)
+    dispatcher = a.auth != "none" and not guard_everything and not native_prefixes
+    module, _, attribute = a.app.partition(":")
     mcp, seo, ws, lifespan = (
         "mcp" in a.parts,
         "seo" in a.parts,
@@ -285,11 +285,20 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
     p("")
     if wsgi:
         p("from .asgi_glue import ImportedOnFirstRequest, http_only, slash_redirect")
+    if a.parent == "fastapi":
+        p(f"from {module} import {attribute} as existing  # your app: mounted last, at /")
+        p("")
     if a.auth == "password":
-        p("from .auth import IDENTITY_HEADERS, AuthSettings, auth_middleware, hash_token, login_routes")
+        names = ["IDENTITY_HEADERS"] if dispatcher else []
+        names += (
+            ["AuthSettings", "auth_middleware"]
+            + (["hash_token"] if a.plain_tokens else [])
+            + ["login_routes"]
+        )
+        p(f"from .auth import {', '.join(names)}")
     elif a.auth == "oidc":
         p(
-            f"from .auth_oidc import IDENTITY_HEADERS, OIDCSettings, {'mcp_auth, ' if mcp else ''}oidc_middleware, oidc_routes"
+            f"from .auth_oidc import {'IDENTITY_HEADERS, ' if dispatcher else ''}OIDCSettings, {'mcp_auth, ' if mcp else ''}oidc_middleware, oidc_routes"
         )
     p("from .error_pages import ServerErrorPageMiddleware, http_error_page")
     if ip:
@@ -301,7 +310,7 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
     if headers:
         p("from .security_headers import SecurityHeadersMiddleware")
     if seo:
-        p("from .seo import SEO_PATHS, SiteInfo, seo_routes")
+        p(f"from .seo import {'SEO_PATHS, ' if a.auth != 'none' else ''}SiteInfo, seo_routes")
     p("from .session_cost import freeze_startup_objects")
     p("from .trusted_host import EdgeSettings, edge_guard_middleware, proxy_trust_middleware")
     if lifespan:
@@ -375,23 +384,24 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
         p('    return JSONResponse({"status": warmup.status}, code, headers={"Cache-Control": "no-store"})')
     else:
         p('    return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})')
-    if a.auth != "none" and not guard_everything and not native_prefixes:
+    if dispatcher:
         p("")
         p("")
         p("class GuardOnly:")
-        p('    """The sign-in (session cookie + guard) for PROTECTED_PREFIXES and its own doors only; every')
-        p('    other request goes straight on, without client copies of the identity headers."""')
+        p('    """The sign-in (session cookie + guard) for PROTECTED_PREFIXES and the sign-in\'s own pages')
+        p("    (``doors``) only; every other request goes straight on, without client copies of the")
+        p('    identity headers. Replace it with the guard\'s own ``protected_prefixes`` once it has one."""')
         p("")
-        p("    def __init__(self, app, *, prefixes, guard: list[Middleware]) -> None:")
-        p("        self.app, self.prefixes = app, tuple(prefixes)")
+        p("    def __init__(self, app, *, prefixes, doors, guard: list[Middleware]) -> None:")
+        p("        self.app, self.prefixes, self.doors = app, tuple(prefixes), frozenset(doors)")
         p("        self.guarded = app")
         p("        for cls, args, kwargs in reversed(guard):")
         p("            self.guarded = cls(self.guarded, *args, **kwargs)")
         p("")
         p("    def is_guarded(self, path: str) -> bool:")
-        p(f"        if path.startswith({AUTH_DOORS!r}):")
-        p("            return True")
-        p('        return any(path == p or path.startswith(p + "/") for p in self.prefixes)')
+        p(
+            '        return path in self.doors or any(path == p or path.startswith(p + "/") for p in self.prefixes)'
+        )
         p("")
         p("    async def __call__(self, scope, receive, send) -> None:")
         p('        if scope["type"] not in ("http", "websocket") or self.is_guarded(scope["path"]):')
@@ -405,7 +415,6 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
     p("")
     if mounted:
         p(f'dashboard = st.App(HERE / "dashboard.py"{", lifespan=warm_caches" if lifespan else ""})')
-    module, _, attribute = a.app.partition(":")
     if a.parent == "django":
         if attribute:
             p("# Your Django app is imported when the first request for it comes: start-up does not wait.")
@@ -427,9 +436,11 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
         p("")
         p("# Your Flask app is imported when the first request for it comes: start-up does not wait.")
         p("existing = ImportedOnFirstRequest(load_flask)")
-    elif a.parent == "fastapi":
-        p(f"from {module} import {attribute} as existing  # noqa: E402  (your app, mounted last)")
     p("")
+    if a.auth == "password":
+        p("sign_in = login_routes(auth)  # /login, /logout")
+    elif a.auth == "oidc":
+        p("sign_in = oidc_routes(auth)  # /login, /auth/callback, /logout, /signed-out")
     p("middleware = [")
     p("    proxy_trust_middleware(edge),")
     if headers:
@@ -447,16 +458,19 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
         elif native_prefixes:
             p(f"    *{call}, protected_prefixes=PROTECTED_PREFIXES),")
         else:
-            p(f"    Middleware(GuardOnly, prefixes=PROTECTED_PREFIXES, guard={call})),")
+            p("    Middleware(")
+            p("        GuardOnly,")
+            p("        prefixes=PROTECTED_PREFIXES,")
+            p("        doors=[route.path for route in sign_in],")
+            p(f"        guard={call}),")
+            p("    ),")
     p("]")
     p("routes = [")
     p('    Route(HEALTH_PATH, healthz, methods=["GET", "HEAD"]),')
-    if a.auth == "password":
-        p("    *login_routes(auth),")
-    elif a.auth == "oidc":
-        p("    *oidc_routes(auth),  # /login, /auth/callback, /logout, /signed-out")
-        if mcp:
-            p('    *mcp.auth.get_well_known_routes(mcp_path="/mcp"),  # at the root, where MCP clients look')
+    if a.auth != "none":
+        p("    *sign_in,")
+    if a.auth == "oidc" and mcp:
+        p('    *mcp.auth.get_well_known_routes(mcp_path="/mcp"),  # at the root, where MCP clients look')
     if seo:
         p("    *seo_routes(site),")
     if mcp:
@@ -513,6 +527,8 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
     p(")")
     p("freeze_startup_objects()  # last: what start-up built skips the collection after every script run")
     text = "\n".join(lines) + "\n"
+    if "os." not in text:
+        text = text.replace("import os\n", "", 1)
     if "RedirectResponse(" in text:
         text = text.replace(
             "from starlette.responses import JSONResponse",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -212,7 +213,7 @@ def test_the_guards_own_prefixes_argument_is_used_once_it_exists(tmp_path):
     ast.parse(asgi)
     assert "PROTECTED_PREFIXES = ('/dashboard',)" in asgi
     if not native:
-        assert "class GuardOnly" in asgi and "Middleware(GuardOnly" in _guard_line(asgi)
+        assert "class GuardOnly" in asgi and "        GuardOnly,\n" in asgi.split("middleware = [", 1)[1]
         text = auth.read_text()
         auth.write_text(text.replace('open_paths: Iterable[str] = ("/healthz",)) -> list[Middleware]:',
                                      'open_paths: Iterable[str] = ("/healthz",), protected_prefixes=None) '
@@ -377,3 +378,41 @@ def test_signed_in_dashboard_in_chromium_is_csp_clean(page, tmp_path, parent):
         page.get_by_text(f"Signed in as {TEST_USER}").first.wait_for(timeout=30_000)
         rerun_with_slider(page)
         assert_clean(page, report)
+
+
+def test_every_composition_is_lint_clean(tmp_path):
+    """Each parent x sign-in, all parts or none: the composed package has no unused or undefined name."""
+    install_skill.install(tmp_path, ["agents"])
+    apps = {**APP_ARGUMENT, "django-asgi": "mysite.asgi:application"}
+    for key, app in apps.items():
+        for auth in ("none", "password", "oidc"):
+            for parts in ("security_headers,ip_allowlist,seo,mcp,websocket,lifespan", "none"):
+                dest = tmp_path / f"{key}-{auth}-{parts[:4]}"
+                dest.mkdir()
+                args = ["--parent", key.split("-")[0], "--app", app, "--auth", auth, "--parts", parts]
+                assert run_composer(tmp_path, *args, "--dest", str(dest)).returncode == 0
+    lint = [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "F,E9", "--quiet", str(tmp_path)]
+    result = subprocess.run(lint, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_unguarded_pages_never_see_a_client_sent_identity(tmp_path):
+    """Only /dashboard is guarded, yet a client's own X-Forwarded-User never reaches the existing app."""
+    project = composed(tmp_path, "fastapi", "--auth", "password", "--parts", "none")
+    probe = (
+        "from fastapi import Request\n"
+        "from starlette.testclient import TestClient\n"
+        "from streamlit_asgi import asgi\n"
+        "@asgi.existing.get('/echo')\n"
+        "async def echo(request: Request):\n"
+        "    return {'user': request.headers.get('x-forwarded-user')}\n"
+        "client = TestClient(asgi.app, base_url='http://127.0.0.1', follow_redirects=False)\n"
+        "print(client.get('/echo', headers={'X-Forwarded-User': 'mallory'}).json()['user'])\n"
+        "print(client.get('/dashboard/', headers={'X-Forwarded-User': 'mallory'}).status_code)\n"
+        "print(client.get('/items').status_code)\n"
+    )
+    env = {**os.environ, **AUTH_ENV}
+    command = [sys.executable, "-c", probe]
+    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["None", "303", "200"]
