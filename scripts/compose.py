@@ -115,6 +115,7 @@ class Answers:
     users_var: str
     tokens_var: str
     plain_tokens: bool
+    title: str = "Dashboard"
 
 
 def _prefixes(text: str) -> tuple[str, ...]:
@@ -158,10 +159,13 @@ def answers_from(args: argparse.Namespace, questions: dict) -> Answers:
             *(["/mcp"] if "mcp" in parts else []),
             *(["/ws"] if "websocket" in parts else []),
         )
+    title = " ".join(args.title.split())
+    if not title or len(title) > 100:
+        raise Refused("--title must be one line of 1 to 100 characters")
     if args.auth == "none" and args.protect:
         raise Refused("--protect needs --auth password or --auth oidc")
     return Answers(args.parent, app, args.auth, parts, protect, args.package, args.users_var,
-                   args.tokens_var, args.plain_tokens)  # fmt: skip
+                   args.tokens_var, args.plain_tokens, title)  # fmt: skip
 
 
 # --- which modules ------------------------------------------------------------------------------
@@ -372,7 +376,7 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
             if mounted
             else '["/"], start_url="/"'
         )
-        p(f'site = SiteInfo.from_env("Dashboard", "A Streamlit dashboard.", pages={pages})')
+        p(f'site = SiteInfo.from_env({a.title!r}, "A Streamlit dashboard.", pages={pages})')
     if a.auth != "none":
         p(f"open_paths = [HEALTH_PATH{', *SEO_PATHS' if seo else ''}]  # open signed out, GET and HEAD")
     p("")
@@ -545,7 +549,7 @@ def dashboard_text(a: Answers) -> str:
     ]
     if "lifespan" in a.parts:
         lines.append(f"from {a.package}.warmup import load_model, load_reference_data")
-    lines += ["", 'st.set_page_config(page_title="Dashboard", layout="wide")', 'st.title("Dashboard")']
+    lines += ["", f'st.set_page_config(page_title={a.title!r}, layout="wide")', f"st.title({a.title!r})"]
     if a.auth != "none":
         lines += [
             "",
@@ -630,6 +634,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="password: --tokens-var holds plain tokens (name:token or one bare token), not SHA-256",
     )
+    cli.add_argument("--title", default="Dashboard", help="the dashboard's title (default: Dashboard)")
     cli.add_argument(
         "--package", default="streamlit_asgi", help="the package to write (default: streamlit_asgi)"
     )

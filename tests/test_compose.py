@@ -416,3 +416,17 @@ def test_unguarded_pages_never_see_a_client_sent_identity(tmp_path):
     result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["None", "303", "200"]
+
+
+def test_dry_run_writes_nothing_and_the_title_is_taken_as_text(tmp_path):
+    install_skill.install(tmp_path, ["agents"])
+    args = ["--parent", "flask", "--app", "shop.web:app", "--parts", "seo", "--title", 'Sales "board" \')']
+    before = sorted(tmp_path.rglob("*"))
+    dry = run_composer(tmp_path, *args, "--dry-run")
+    assert dry.returncode == 0 and f"would write {tmp_path / PACKAGE / 'asgi.py'}" in dry.stdout
+    assert sorted(tmp_path.rglob("*")) == before
+    assert run_composer(tmp_path, *args).returncode == 0
+    dashboard = (tmp_path / PACKAGE / "dashboard.py").read_text()
+    assert "st.title('Sales \"board\" \\')')" in dashboard
+    ast.parse(dashboard)
+    ast.parse((tmp_path / PACKAGE / "asgi.py").read_text())
