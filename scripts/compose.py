@@ -321,7 +321,8 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
         p(f"from .warmup import {'load_reference_data, ' if mcp else ''}warm_caches, warmup")
     p("")
     p("HERE = Path(__file__).parent")
-    p(f'DASHBOARD_PATH = "{DASHBOARD_PATH}"')
+    if mounted:
+        p(f'DASHBOARD_PATH = "{DASHBOARD_PATH}"')
     p('HEALTH_PATH = "/healthz"')
     if a.auth != "none" and not guard_everything:
         p("# Only these doors need a session or a bearer token; your app's other pages stay as they were.")
@@ -376,7 +377,7 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
             if mounted
             else '["/"], start_url="/"'
         )
-        p(f'site = SiteInfo.from_env({a.title!r}, "A Streamlit dashboard.", pages={pages})')
+        p(f'site = SiteInfo.from_env({quoted(a.title)}, "A Streamlit dashboard.", pages={pages})')
     if a.auth != "none":
         p(f"open_paths = [HEALTH_PATH{', *SEO_PATHS' if seo else ''}]  # open signed out, GET and HEAD")
     p("")
@@ -531,6 +532,7 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
     p(")")
     p("freeze_startup_objects()  # last: what start-up built skips the collection after every script run")
     text = "\n".join(lines) + "\n"
+    text = re.sub(r"\n{4,}", "\n\n\n", text)
     if "os." not in text:
         text = text.replace("import os\n", "", 1)
     if "RedirectResponse(" in text:
@@ -541,6 +543,11 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
     return text
 
 
+def quoted(text: str) -> str:
+    """``text`` as a double-quoted Python string literal (a JSON string is one)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
 def dashboard_text(a: Answers) -> str:
     lines = [
         '"""The Streamlit dashboard; asgi.py serves it. It reruns top to bottom on every interaction."""',
@@ -549,7 +556,11 @@ def dashboard_text(a: Answers) -> str:
     ]
     if "lifespan" in a.parts:
         lines.append(f"from {a.package}.warmup import load_model, load_reference_data")
-    lines += ["", f'st.set_page_config(page_title={a.title!r}, layout="wide")', f"st.title({a.title!r})"]
+    lines += [
+        "",
+        f'st.set_page_config(page_title={quoted(a.title)}, layout="wide")',
+        f"st.title({quoted(a.title)})",
+    ]
     if a.auth != "none":
         lines += [
             "",

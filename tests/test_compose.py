@@ -427,6 +427,6 @@ def test_dry_run_writes_nothing_and_the_title_is_taken_as_text(tmp_path):
     assert sorted(tmp_path.rglob("*")) == before
     assert run_composer(tmp_path, *args).returncode == 0
     dashboard = (tmp_path / PACKAGE / "dashboard.py").read_text()
-    assert "st.title('Sales \"board\" \\')')" in dashboard
+    assert 'st.title("Sales \\"board\\" \')")' in dashboard
     ast.parse(dashboard)
     ast.parse((tmp_path / PACKAGE / "asgi.py").read_text())
