@@ -710,6 +710,10 @@ def report(a: Answers, questions: dict) -> None:
             print(
                 f"  agents:   python -m {a.package}.auth token agent  (the token, and its {a.tokens_var} entry)"
             )
+    if "security_headers" in a.parts and a.parent != "streamlit":
+        print(f"Note: the CSP covers your app's pages too; a page with inline scripts or CDN assets needs "
+              f"them allowed in {a.package}/security_headers.py (FastAPI's default /docs load from a CDN: "
+              "serve them yourself, see references/mount_streamlit_as_subapp.py).")  # fmt: skip
     print("Then adapt: your own tools in mcp_tools.py, your pages in dashboard.py." if "mcp" in a.parts
           else "Then adapt dashboard.py.")  # fmt: skip
 

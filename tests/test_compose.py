@@ -430,3 +430,29 @@ def test_dry_run_writes_nothing_and_the_title_is_taken_as_text(tmp_path):
     assert 'st.title("Sales \\"board\\" \')")' in dashboard
     ast.parse(dashboard)
     ast.parse((tmp_path / PACKAGE / "asgi.py").read_text())
+
+
+@pytest.mark.live
+@pytest.mark.xfail(
+    reason="needs the guard to check the session on each websocket message (the lead's guard change)",
+    strict=False,
+)
+def test_signing_out_stops_that_persons_open_dashboard(page, tmp_path):
+    """SKILL.md's recipe: after POST /logout, the open dashboard of that session reruns no more."""
+    project = composed(tmp_path, "django", *compose_args("django", "password", "security_headers"))
+    port = free_port()
+    env = environment("django", "password", "", port, None)
+    command = uvicorn_command(f"{PACKAGE}.asgi:app", port, "--lifespan", "on")
+    with serve(command, cwd=project, port=port, ready_path="/healthz", env=env, log_dir=tmp_path) as server:
+        page.goto(server.base_url + "/dashboard/")
+        sign_in_page(page, TEST_PASSWORD)
+        open_dashboard(page, server.base_url + "/dashboard/", "Dashboard")
+        rerun_with_slider(page)  # the open dashboard works: 5 -> 6
+        cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+        with httpx.Client(base_url=server.base_url, cookies=cookies) as other_tab:
+            csrf = re.search(r'name="csrf" value="([^"]+)"', other_tab.get("/logout").text).group(1)
+            assert other_tab.post("/logout", data={"csrf": csrf}).status_code == 303
+        from playwright.sync_api import Error as PlaywrightError
+
+        with pytest.raises(PlaywrightError):  # a timeout, or the page gone on to /login
+            rerun_with_slider(page)  # its next action is refused: no rerun
