@@ -208,12 +208,30 @@ def env_vars(answers: Answers, questions: dict) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def guard_signature(code: str, function: str) -> set[str]:
-    """The keyword parameters of ``function`` in a part: what the guard of these references takes."""
-    for node in ast.walk(ast.parse(code)):
+def guard_signature(code: str, function: str, owner: str | None = None) -> set[str]:
+    """The parameters of ``function`` (a method of class ``owner``, if given) in a part: what the
+    installed references' guard and settings take, so the composition calls them as they are."""
+    tree = ast.parse(code)
+    if owner is not None:
+        classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == owner]
+        tree = classes[0] if classes else ast.Module(body=[], type_ignores=[])
+    for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef) and node.name == function:
             return {a.arg for a in node.args.kwonlyargs + node.args.args}
     return set()
+
+
+def defining_module(modules: dict[str, str], references: Path, *names: str) -> str | None:
+    """The chosen module whose part defines every one of ``names`` (functions or classes)."""
+    for module, reference in sorted(modules.items()):
+        defined = {
+            node.name
+            for node in ast.parse(extract(references / reference)).body
+            if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)
+        }
+        if set(names) <= defined:
+            return Path(module).stem
+    return None
 
 
 # --- the files ----------------------------------------------------------------------------------
@@ -240,10 +258,16 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
     auth_module = {"password": "auth", "oidc": "auth_oidc"}.get(a.auth)
     guard_function = {"password": "auth_middleware", "oidc": "oidc_middleware"}.get(a.auth)
     guard_everything = a.protect == ("/",)
-    native_prefixes = False
+    native_prefixes, settings_takes, store_module = False, set(), None
     if auth_module:
         code = extract(references / modules[f"{auth_module}.py"])
         native_prefixes = "protected_prefixes" in guard_signature(code, guard_function)
+        settings_class = {"password": "AuthSettings", "oidc": "OIDCSettings"}[a.auth]
+        settings_takes = guard_signature(code, "from_env", settings_class)
+        if "store" in settings_takes:  # sessions in a shared store (memory, or Valkey/Redis)
+            store_module = defining_module(modules, references, "store_from_env", "StoreUnavailable")
+    own_vars = (a.users_var, a.tokens_var, a.plain_tokens) != ("APP_USERS", "APP_API_TOKENS", False)
+    named_vars = own_vars and {"users_var", "tokens_var", "tokens_hashed"} <= settings_takes
     dispatcher = a.auth != "none" and not guard_everything and not native_prefixes
     module, _, attribute = a.app.partition(":")
     mcp, seo, ws, lifespan = (
@@ -294,16 +318,17 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
         p("")
     if a.auth == "password":
         names = ["IDENTITY_HEADERS"] if dispatcher else []
+        plain_here = a.plain_tokens and not named_vars
         names += (
-            ["AuthSettings", "auth_middleware"]
-            + (["hash_token"] if a.plain_tokens else [])
-            + ["login_routes"]
+            ["AuthSettings", "auth_middleware"] + (["hash_token"] if plain_here else []) + ["login_routes"]
         )
         p(f"from .auth import {', '.join(names)}")
     elif a.auth == "oidc":
         p(
             f"from .auth_oidc import {'IDENTITY_HEADERS, ' if dispatcher else ''}OIDCSettings, {'mcp_auth, ' if mcp else ''}oidc_middleware, oidc_routes"
         )
+    if store_module:
+        p(f"from .{store_module} import StoreUnavailable, store_from_env")
     p("from .error_pages import ServerErrorPageMiddleware, http_error_page")
     if ip:
         p("from .ip_allowlist import AllowlistSettings, IPAllowlistMiddleware")
@@ -326,43 +351,44 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
     p('HEALTH_PATH = "/healthz"')
     if a.auth != "none" and not guard_everything:
         p("# Only these doors need a session or a bearer token; your app's other pages stay as they were.")
-        p(f"PROTECTED_PREFIXES = {tuple(a.protect)!r}")
+        prefixes = ", ".join(quoted(prefix) for prefix in a.protect)
+        p(f"PROTECTED_PREFIXES = ({prefixes}{',' if len(a.protect) == 1 else ''})")
     p("edge = EdgeSettings.from_env()  # PUBLIC_BASE_URL and TRUSTED_PROXIES, read once for every layer")
-    if a.auth == "password":
-        if (a.users_var, a.tokens_var, a.plain_tokens) == ("APP_USERS", "APP_API_TOKENS", False):
+    shared = ["store=store", f'namespace="{a.package}"'] if store_module else []
+    if store_module:
+        p("# Sessions and sign-in counts: this process's memory, or Valkey/Redis shared by every process")
+        p("# when REDIS_URL is set (refuses to start, naming REDIS_URL, when it cannot be reached).")
+        p("store = store_from_env()")
+    if a.auth == "password" and (named_vars or not own_vars):
+        if named_vars:
+            shared += [f'users_var="{a.users_var}"', f'tokens_var="{a.tokens_var}"']
+            shared += ["tokens_hashed=False"] if a.plain_tokens else []
+        p(f"# Refuses to start without {a.users_var} and a strong APP_SECRET_KEY.")
+        p(called("auth = AuthSettings.from_env", shared))
+    elif a.auth == "password":  # references whose settings read only APP_USERS and APP_API_TOKENS
+        p("")
+        p("")
+        p("def auth_environment() -> dict[str, str]:")
+        p(f'    """The environment AuthSettings reads, with the accounts in {a.users_var} and the agents\'')
+        plain = " (plain tokens: name:token entries or one bare token, hashed here)" if a.plain_tokens else ""
+        p(f'    tokens in {a.tokens_var}{plain}."""')
+        p("    environ = dict(os.environ)")
+        p(f'    environ["APP_USERS"] = os.environ.get("{a.users_var}", "")')
+        if a.plain_tokens:
+            p(f'    entries = os.environ.get("{a.tokens_var}", "").split()')
+            p('    named = (e.partition(":") if ":" in e else ("agent", ":", e) for e in entries)')
             p(
-                "auth = AuthSettings.from_env()  # refuses to start without APP_USERS and a strong APP_SECRET_KEY"
+                '    environ["APP_API_TOKENS"] = " ".join(f"{name}:{hash_token(token)}" for name, _, token in named)'
             )
         else:
-            p("")
-            p("")
-            p("def auth_environment() -> dict[str, str]:")
-            p(
-                f'    """The environment AuthSettings reads, with the accounts in {a.users_var} and the agents\''
-            )
-            p(
-                f'    tokens in {a.tokens_var}{" (plain tokens: name:token entries or one bare token, hashed here)" if a.plain_tokens else ""}."""'
-            )
-            p("    environ = dict(os.environ)")
-            p(f'    environ["APP_USERS"] = os.environ.get("{a.users_var}", "")')
-            if a.plain_tokens:
-                p(f'    entries = os.environ.get("{a.tokens_var}", "").split()')
-                p('    named = (e.partition(":") if ":" in e else ("agent", ":", e) for e in entries)')
-                p(
-                    '    environ["APP_API_TOKENS"] = " ".join(f"{name}:{hash_token(token)}" for name, _, token in named)'
-                )
-            else:
-                p(f'    environ["APP_API_TOKENS"] = os.environ.get("{a.tokens_var}", "")')
-            p("    return environ")
-            p("")
-            p("")
-            p(
-                f"auth = AuthSettings.from_env(auth_environment())  # refuses to start without {a.users_var}, APP_SECRET_KEY"
-            )
+            p(f'    environ["APP_API_TOKENS"] = os.environ.get("{a.tokens_var}", "")')
+        p("    return environ")
+        p("")
+        p("")
+        p(called("auth = AuthSettings.from_env", ["auth_environment()", *shared]))
     elif a.auth == "oidc":
-        p(
-            "auth = OIDCSettings.from_env()  # one line naming the variable when OIDC_* or APP_SECRET_KEY is wrong"
-        )
+        p("# One line naming the variable when OIDC_* or APP_SECRET_KEY is wrong or the provider is down.")
+        p(called("auth = OIDCSettings.from_env", shared))
     if mcp:
         arguments = ", ".join(
             (["dashboard_data=load_reference_data"] if lifespan else [])
@@ -383,6 +409,11 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
     p("")
     p("")
     p("async def healthz(request: Request) -> JSONResponse:")
+    if store_module:
+        p("    try:  # every guarded request answers 503 while the shared store is down: out of rotation")
+        p("        await store.ping()")
+        p("    except StoreUnavailable:")
+        p('        return JSONResponse({"status": "degraded"}, 503, headers={"Cache-Control": "no-store"})')
     if lifespan:
         p('    """200 while the caches warm ("starting"), then "ok"; 503 if the warm-up failed."""')
         p('    code = 503 if warmup.status == "failed" else 200')
@@ -543,6 +574,14 @@ def asgi_text(a: Answers, modules: dict[str, str], references: Path) -> str:
     return text
 
 
+def called(head: str, arguments: list[str]) -> str:
+    """``head(arguments)`` on one line, or one argument a line when that would be long."""
+    line = f"{head}({', '.join(arguments)})"
+    if len(line) <= 100:
+        return line
+    return f"{head}(\n" + "".join(f"    {argument},\n" for argument in arguments) + ")"
+
+
 def quoted(text: str) -> str:
     """``text`` as a double-quoted Python string literal (a JSON string is one)."""
     return json.dumps(text, ensure_ascii=False)
@@ -678,18 +717,35 @@ def main(argv: list[str] | None = None) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         print(f"{'would write' if args.dry_run else 'wrote'} {path}")
-    report(answers, catalogue_["questions"])
+    report(answers, catalogue_["questions"], requirements(files, answers.parent, answers.app))
     return 0
 
 
-def report(a: Answers, questions: dict) -> None:
-    needs = {"fastapi": "", "django": " django a2wsgi", "flask": " flask a2wsgi", "streamlit": ""}[a.parent]
-    extras = {"security_headers": " secure", "mcp": " fastmcp", "ip_allowlist": ""}
-    packages = "streamlit uvicorn" + needs + "".join(extras.get(p, "") for p in a.parts)
-    packages += {"password": " argon2-cffi itsdangerous", "oidc": " authlib httpx itsdangerous"}.get(
-        a.auth, ""
-    )
-    print(f"\nInstall: pip install {packages}")
+# Import names whose distribution is called otherwise.
+DISTRIBUTIONS = {"argon2": "argon2-cffi", "jwt": "pyjwt", "yaml": "pyyaml"}
+
+
+def requirements(files: dict[str, str], parent: str, app: str) -> list[str]:
+    """The distributions the written modules import (their parts' imports, lazy ones too), your
+    own app (``app``) left out."""
+    names = {"streamlit", "uvicorn"} | ({"django", "a2wsgi"} if parent == "django" else set())
+    names |= {"flask", "a2wsgi"} if parent == "flask" else set()
+    ours = {Path(name).stem for name in files}
+    for name, text in files.items():
+        if not name.endswith(".py"):
+            continue
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Import):
+                names |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    names -= set(sys.stdlib_module_names) | ours | {"__future__", "starlette"}  # Streamlit brings Starlette
+    names.discard(app.split(":")[0].split(".")[0] if parent != "streamlit" else "")
+    return sorted(DISTRIBUTIONS.get(name, name) for name in names)
+
+
+def report(a: Answers, questions: dict, packages: list[str]) -> None:
+    print(f"\nInstall: pip install {' '.join(packages)}")
     print(f"Run (from {a.package}'s parent folder): uvicorn {a.package}.asgi:app --lifespan on --port 8000 "
           "--http h11 --ws-per-message-deflate false --no-proxy-headers")  # fmt: skip
     where = "/" if a.parent == "streamlit" else f"{DASHBOARD_PATH}/"
