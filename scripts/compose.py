@@ -778,6 +778,7 @@ ENV_HINTS = {
     "APP_SECRET_KEY": '  (32+ bytes: python -c "import secrets; print(secrets.token_urlsafe(48))")',
     "PUBLIC_BASE_URL": "  (the public origin, e.g. https://dash.example.com; the only host answered besides loopback)",
     "TRUSTED_PROXIES": "  (behind a proxy: its address or CIDR)",
+    "REDIS_URL": "  (empty: sessions in this process; redis://host:6379/0 shares them between processes)",
     "APP_DEV_MODE": "  (1 for local trials only: a throwaway key and dev account)",
 }
 
