@@ -19,9 +19,11 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))  # the skill's composer: the one reader of part markers
+from compose import extract, packaged_as  # noqa: E402
+
 REFERENCES = ROOT / "references"
 PACKAGE = ROOT / "{{cookiecutter.project_slug}}" / "{{cookiecutter.project_slug}}"
-BEGIN, END = "# --- part: begin ---\n", "# --- part: end ---\n"
 
 # template module -> reference it is derived from
 PARTS: dict[str, str] = {
@@ -56,19 +58,9 @@ TWINS: dict[str, str] = {
 }
 
 
-def extract(reference: Path) -> str:
-    """The code between the part markers of ``reference``."""
-    text = reference.read_text(encoding="utf-8")
-    if text.count(BEGIN) != 1 or text.count(END) != 1:
-        raise SystemExit(f"{reference.name}: needs exactly one part begin and end marker")
-    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip() + "\n"
-
-
 def packaged(code: str) -> str:
     """A part importing another reference's part imports that part's module of the package."""
-    for module, reference in PARTS.items():
-        code = code.replace(f"\nfrom {Path(reference).stem} import ", f"\nfrom .{Path(module).stem} import ")
-    return code
+    return packaged_as(code, PARTS)
 
 
 def first_line(reference: Path) -> str:
