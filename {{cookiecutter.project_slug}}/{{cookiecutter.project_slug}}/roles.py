@@ -91,6 +91,7 @@ def fastapi_requires(role: str) -> Any:
         if role not in roles_in(request.headers):
             raise HTTPException(403, f"You are signed in, but this needs the role {role!r}.")
 
+    dependency.__annotations__["request"] = Request  # the class itself: FastAPI injects by type
     return Depends(dependency)
 
 
