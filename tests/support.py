@@ -464,7 +464,8 @@ def references() -> list[str]:
     return sorted(
         path.stem
         for path in (ROOT / "references").glob("*.py")
-        if not path.stem.startswith(("_", "dashboard")) and "app = " in path.read_text(encoding="utf-8")
+        if not path.stem.startswith(("_", "dashboard"))
+        and re.search(r'^app = |if name == "app":', path.read_text(encoding="utf-8"), re.MULTILINE)
     )
 
 

@@ -125,7 +125,7 @@ def test_prints_what_it_wrote_how_to_run_and_the_environment(tmp_path):
     result = run_composer(project, *args)
     assert result.returncode == 0, result.stderr
     written = re.findall(r"^wrote (\S+)$", result.stdout, re.MULTILINE)
-    shared_state = ["app_state.py"] if "app_state.py" in sync_parts.PARTS else []  # what auth.py imports
+    shared_state = [m for m in ("app_state.py", "roles.py") if m in sync_parts.PARTS]  # what auth.py imports
     modules = ["asgi_glue.py", "auth.py", "session_cookie.py", "mcp_tools.py", "security_headers.py",
                "trusted_host.py", "error_pages.py", "session_cost.py", *shared_state]  # fmt: skip
     own = ["__init__.py", "asgi.py", "dashboard.py", ".streamlit/config.toml"]

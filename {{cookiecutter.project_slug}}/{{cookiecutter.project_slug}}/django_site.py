@@ -57,8 +57,9 @@ def whoami(request: HttpRequest) -> JsonResponse:
 @django_requires("admin")
 def sign_in_events(request: HttpRequest) -> JsonResponse:
     """The latest sign-ins, failures, sign-outs and token uses (role admin)."""
+    admin = SignInAdmin.of("{{ cookiecutter.project_slug }}")  # app.py's sessions and events
     try:
-        events = SignInAdmin.of("{{ cookiecutter.project_slug }}").latest_events_now(100)
+        events = admin.latest_events_now(100)
     except StoreUnavailable:
         return JsonResponse({"detail": "The sign-in store is unavailable."}, status=503)
     return JsonResponse({"events": events})

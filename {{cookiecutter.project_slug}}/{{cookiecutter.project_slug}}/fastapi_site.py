@@ -37,8 +37,9 @@ async def whoami(request: Request) -> dict[str, str | list[str]]:
 @router.get("/api/admin/events", dependencies=[fastapi_requires("admin")])
 async def sign_in_events() -> dict[str, list[dict]]:
     """The latest sign-ins, failures, sign-outs and token uses (role admin)."""
+    admin = SignInAdmin.of("{{ cookiecutter.project_slug }}")  # app.py's sessions and events
     try:
-        return {"events": await SignInAdmin.of("{{ cookiecutter.project_slug }}").events.latest(100)}
+        return {"events": await admin.events.latest(100)}
     except StoreUnavailable:
         raise HTTPException(503, "The sign-in store is unavailable.") from None
 {%- endif %}

@@ -39,8 +39,9 @@ def whoami():
 @flask_requires("admin")
 def sign_in_events():
     """The latest sign-ins, failures, sign-outs and token uses (role admin)."""
+    admin = SignInAdmin.of("{{ cookiecutter.project_slug }}")  # app.py's sessions and events
     try:
-        return jsonify(events=SignInAdmin.of("{{ cookiecutter.project_slug }}").latest_events_now(100))
+        return jsonify(events=admin.latest_events_now(100))
     except StoreUnavailable:
         return jsonify(detail="The sign-in store is unavailable."), 503
 {%- endif %}
