@@ -108,3 +108,54 @@ def test_viewer_and_admin_on_every_door(browser, tmp_path, parent):
         assert any(e["kind"] == "token" and e["name"] == "admin-bot" for e in events)
         viewer.context.close()
         admin.context.close()
+
+
+def provider_sign_in(browser, url: str, sub: str):
+    page = browser.new_context().new_page()
+    page.goto(url)
+    page.fill("input[name=sub]", sub)  # the provider's own form
+    page.click("button[type=submit]:has-text('Authorize')")
+    return page
+
+
+def test_oidc_roles_come_from_the_providers_claim(browser, tmp_path):
+    from oidc_provider_mock import User, run_server_in_thread
+
+    from tests.support import oidc_env
+
+    people = [
+        User(sub="alice", claims={"name": "Alice", "groups": ["admin", "staff"]}),
+        User(sub="bob", claims={"name": "Bob", "groups": "staff"}),
+        User(sub="mallory", claims={"name": "Mallory", "groups": {"admin": True}}),  # the wrong type
+    ]
+    project = bake(tmp_path, project_name=TITLE, auth="oidc", lifespan=False)
+    port = free_port()
+    with run_server_in_thread(user_claims=people, require_nonce=True) as provider:
+        env = oidc_env(f"http://localhost:{provider.server_port}", f"http://127.0.0.1:{port}")
+        with serve(uvicorn_command("app:app", port), cwd=project, port=port, ready_path="/healthz",
+                   env=env, log_dir=tmp_path) as server:  # fmt: skip
+            base = server.base_url
+            viewer = provider_sign_in(browser, base + "/dashboard/", "bob")
+            wait_for_dashboard(viewer, TITLE)
+            viewer.get_by_role("link", name="Overview").wait_for()
+            assert viewer.get_by_role("link", name="Admin").count() == 0
+            assert viewer.request.get(base + "/api/whoami").json() == {"name": "Bob", "roles": ["staff"]}
+            assert viewer.request.get(base + "/api/admin/events").status == 403
+            viewer.goto(base + "/dashboard/admin")
+            viewer.get_by_role("heading", name="Not allowed").wait_for()
+
+            admin = provider_sign_in(browser, base + "/dashboard/", "alice")
+            wait_for_dashboard(admin, TITLE)
+            admin.get_by_role("link", name="Admin").click()
+            admin.get_by_role("cell", name="Bob").first.wait_for()
+            roles = admin.request.get(base + "/api/whoami").json()["roles"]
+            assert roles == ["admin", "staff"]
+
+            refused = provider_sign_in(browser, base + "/dashboard/", "mallory")
+            refused.get_by_role("heading", name="Sign-in failed").wait_for()
+            assert "OIDC_ROLES_CLAIM" in refused.content()
+            assert not [
+                c for c in refused.context.cookies() if c["name"] == "app_session" and "sid" in c["value"]
+            ]
+            for page in (viewer, admin, refused):
+                page.context.close()
