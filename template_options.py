@@ -125,7 +125,12 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
         },
         files={
             "none": (),
-            "password": (f"{PKG}/auth.py", *SIGNED_IN_FILES, "tests/test_auth.py"),
+            "password": (
+                f"{PKG}/auth.py",
+                f"{PKG}/common_passwords.txt",
+                *SIGNED_IN_FILES,
+                "tests/test_auth.py",
+            ),
             "oidc": (f"{PKG}/auth_oidc.py", *SIGNED_IN_FILES, "tests/test_oidc.py"),
         },
         env={

@@ -50,8 +50,8 @@ Configuration (environment)
                      Valkey/Redis shared by every process (see ``core_shared_state.py``)
 
 Files that come with it
-    core_shared_state.py  middleware_roles.py  middleware_session_cookie.py  dashboard.py
-    .streamlit/config.toml
+    core_shared_state.py  middleware_roles.py  middleware_session_cookie.py  common_passwords.txt
+    dashboard.py  .streamlit/config.toml
 
 Run it (from the folder it is copied into; in this repository: ``cd references``)
     APP_USERS="$(python middleware_auth.py hash alice)" \\
@@ -69,6 +69,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import getpass
 import hashlib
 import hmac
@@ -143,12 +144,30 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Cores of common (leaked) passwords, shipped beside this module: no network at sign-up.
+COMMON_PASSWORDS = Path(__file__).with_name("common_passwords.txt")
+
+
+@functools.cache
+def common_password_cores() -> frozenset[str]:
+    try:
+        lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        raise AuthConfigError(f"{COMMON_PASSWORDS} is missing: copy it from the template") from None
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
 def password_problem(password: str) -> str | None:
     """Why ``password`` is too weak for an account, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
     if len(set(password)) < 6:
         return "the password repeats too few different characters"
+    core = re.sub(r"^[\d\W_]+|[\d\W_]+$", "", password.lower())  # "Password123!" -> "password"
+    if len(core) < 8:
+        return "the password is a short word padded with digits or symbols"
+    if core in common_password_cores():
+        return "the password is a common one (found in lists of leaked passwords), digits and symbols aside"
     return None
 
 

@@ -648,6 +648,9 @@ def plan(a: Answers, catalogue_: dict, references: Path) -> dict[str, str]:
     files = {package / "__init__.py": '"""Streamlit composed into this project (see asgi.py)."""\n'}
     for module, reference in sorted(modules.items()):
         files[package / module] = module_text(module, reference, catalogue_["modules"] | modules, references)
+    if "auth.py" in modules:  # its password check reads the common passwords beside it
+        data = references / "common_passwords.txt"
+        files[package / data.name] = data.read_text(encoding="utf-8")
     files[package / "asgi.py"] = asgi_text(a, modules, references)
     script_dir = Path(a.app).parent if a.parent == "streamlit" and a.app else package
     if script_dir == package:

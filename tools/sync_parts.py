@@ -44,6 +44,8 @@ PARTS: dict[str, str] = {
     "app_state.py": "core_shared_state.py",
     "roles.py": "middleware_roles.py",
 }
+# Data files a part reads beside its module: template file -> reference file (copied as they are).
+DATA: dict[str, str] = {"common_passwords.txt": "common_passwords.txt"}
 # What a module does, where the reference's first line does not say it for every parent.
 SUMMARIES: dict[str, str] = {
     "asgi_glue.py": "{{ cookiecutter.parent|capitalize }} owns ``/``; Streamlit is mounted at "
@@ -102,6 +104,17 @@ def main(argv: list[str] | None = None) -> int:
             stale.append(f"{target.relative_to(ROOT)} is stale (from references/{reference})")
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(expected, encoding="utf-8")
+            print(f"wrote {target.relative_to(ROOT)}")
+    for target_name, source_name in DATA.items():
+        target, expected = PACKAGE / target_name, (REFERENCES / source_name).read_text(encoding="utf-8")
+        if target.exists() and target.read_text(encoding="utf-8") == expected:
+            continue
+        if "{" in expected:  # cookiecutter and copier render every file with Jinja
+            stale.append(f"references/{source_name} holds a brace: Jinja would render it")
+        elif args.check:
+            stale.append(f"{target.relative_to(ROOT)} is stale (from references/{source_name})")
+        else:
             target.write_text(expected, encoding="utf-8")
             print(f"wrote {target.relative_to(ROOT)}")
     for line in stale:

@@ -448,3 +448,34 @@ def test_auth_bad_configuration_stops_uvicorn_with_one_line(env, variable):
     done = subprocess.run(command, cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=120)
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode != 0 and variable in lines[-1] and "Traceback" not in done.stderr
+
+
+@pytest.mark.isolated
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("password1234", "common"),
+        ("qwerty123456", "short word padded"),
+        ("Password123!", "common"),
+        ("!!Sunshine2024!!", "common"),
+        ("123456789012", "short word padded"),
+        ("aaaaaaaaaaaaaaaa", "too few different"),
+        ("short", "at least 12"),
+        ("correct horse battery staple", None),
+        ("x9!Qa7#pLm2$vT", None),
+    ],
+)
+def test_password_strength_refuses_common_passwords_from_the_shipped_list(auth_env, password, problem):
+    from references.middleware_auth import password_problem
+
+    found = password_problem(password)
+    assert (found is None) if problem is None else (problem in found), found
+
+
+def test_the_shipped_common_passwords_are_derived_from_djangos_list():
+    import subprocess
+    import sys
+
+    check = subprocess.run([sys.executable, "tools/common_passwords.py", "--check"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert check.returncode == 0, check.stderr
