@@ -173,6 +173,7 @@ def test_auth_login_opens_the_websocket_and_logout_ends_the_session_for_good(aut
             pass  # accepted: the guard let the signed-in session through
         captured = client.cookies["app_session"]
         assert client.post("/logout", data={"csrf": "guess"}).status_code == 403  # no token, no logout
+        assert client.post("/logout", data={"csrf": "é-не-ascii"}).status_code == 403  # not a 500
         assert logout(client, Origin="https://evil.example").status_code == 403  # cross-site
         assert client.get("/").status_code == 200  # still signed in after both refusals
         assert logout(client).headers["location"] == "/login"
