@@ -72,7 +72,7 @@ TEMPLATE_SOURCE = "https://github.com/st-asgi-template/st-asgi-template"
 
 PKG = "{pkg}"  # the package directory, named after project_slug
 # What every sign-in mode needs: the signed cookie, and the store its sessions and counts live in.
-SIGNED_IN_FILES = (f"{PKG}/session_cookie.py", f"{PKG}/app_state.py")
+SIGNED_IN_FILES = (f"{PKG}/session_cookie.py", f"{PKG}/app_state.py", f"{PKG}/roles.py")
 
 QUESTIONS: tuple[Text | Choice | Part, ...] = (
     Text(
@@ -133,7 +133,12 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
         },
         files={
             "none": (),
-            "password": (f"{PKG}/auth.py", *SIGNED_IN_FILES, "tests/test_auth.py"),
+            "password": (
+                f"{PKG}/auth.py",
+                f"{PKG}/common_passwords.txt",
+                *SIGNED_IN_FILES,
+                "tests/test_auth.py",
+            ),
             "oidc": (f"{PKG}/auth_oidc.py", *SIGNED_IN_FILES, "tests/test_oidc.py"),
         },
         env={
@@ -145,6 +150,7 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
                 "APP_DEV_MODE",
                 "PUBLIC_BASE_URL",
                 "REDIS_URL",
+                "APP_ROLES",
             ),
             "oidc": (
                 "OIDC_ISSUER",
@@ -154,6 +160,7 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
                 "PUBLIC_BASE_URL",
                 "APP_SECRET_KEY",
                 "REDIS_URL",
+                "OIDC_ROLES_CLAIM",
             ),
         },
         aliases={"auth_cookie": {"true": "password", "false": "none"}},

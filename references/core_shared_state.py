@@ -51,7 +51,7 @@ import secrets
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -327,6 +327,7 @@ class Sessions:
 
     def __init__(self, store: SharedStore, namespace: str, lifetime_seconds: float) -> None:
         self.store = store
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server's, noted by get()
         self.prefix = f"{namespace}:session:"
         self.by_name = f"{namespace}:sessions-of:"
         self.names = f"{namespace}:signed-in"
@@ -343,7 +344,12 @@ class Sessions:
         await self.store.add(self.names, name, self.lifetime_seconds)
         return sid
 
+    def note_loop(self) -> None:
+        """Remembers the server's event loop: a script's thread sends its calls there."""
+        self.loop = asyncio.get_running_loop()
+
     async def get(self, sid: object) -> Session | None:
+        self.note_loop()
         if not isinstance(sid, str) or not sid:
             return None
         return await self._load(_digest(sid))
@@ -445,6 +451,45 @@ class SignInEvents:
 
     async def latest(self, count: int = 100) -> list[dict[str, Any]]:
         return [json.loads(item) for item in await self.store.latest(self.key, count)]
+
+
+class SignInAdmin:
+    """Who is signed in, the latest events, ending one person's sessions: for an admin page.
+
+    A Streamlit script runs in its own thread and the store's client belongs to the server's
+    event loop, so the ``*_now`` methods send their call to that loop and wait for it. Each
+    settings object registers one under its namespace: ``SignInAdmin.of("my_app")``.
+    """
+
+    _registered: dict[str, SignInAdmin] = {}
+
+    def __init__(self, sessions: Sessions, events: SignInEvents, namespace: str) -> None:
+        self.sessions, self.events = sessions, events
+        SignInAdmin._registered[namespace] = self
+
+    @classmethod
+    def of(cls, namespace: str) -> SignInAdmin:
+        return cls._registered[namespace]
+
+    async def end_sessions_of(self, name: str, by: str = "") -> int:
+        ended = await self.sessions.revoke_all(name)
+        await self.events.record("ended", name, f"by {by}"[:64] if by else "")
+        return ended
+
+    def _wait(self, call: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        if self.sessions.loop is None:  # no request reached the guard yet
+            raise StoreUnavailable("the server has not answered a request yet")
+        running = asyncio.run_coroutine_threadsafe(call(), self.sessions.loop)
+        return running.result(STORE_TIMEOUT_SECONDS * 5)
+
+    def signed_in_now(self) -> list[Session]:
+        return self._wait(self.sessions.signed_in)
+
+    def latest_events_now(self, count: int = 50) -> list[dict[str, Any]]:
+        return self._wait(lambda: self.events.latest(count))
+
+    def end_sessions_of_now(self, name: str, by: str = "") -> int:
+        return self._wait(lambda: self.end_sessions_of(name, by))
 
 
 # --- part: end ---

@@ -44,11 +44,14 @@ Configuration (environment)
                      ``python -c "import secrets; print(secrets.token_urlsafe(48))"``
     APP_DEV_MODE=1   only for local trials: throwaway key and ``dev`` account, said loudly
     PUBLIC_BASE_URL  when it starts with https://, the cookie is marked Secure
+    APP_ROLES        optional ``role:name,name`` entries naming accounts and token names
+                     (``admin:alice agents:etl-bot``); see ``middleware_roles.py``
     REDIS_URL        empty: sessions in this process (they end on restart); ``redis://...``:
                      Valkey/Redis shared by every process (see ``core_shared_state.py``)
 
 Files that come with it
-    core_shared_state.py  middleware_session_cookie.py  dashboard.py  .streamlit/config.toml
+    core_shared_state.py  middleware_roles.py  middleware_session_cookie.py  common_passwords.txt
+    dashboard.py  .streamlit/config.toml
 
 Run it (from the folder it is copied into; in this repository: ``cd references``)
     APP_USERS="$(python middleware_auth.py hash alice)" \\
@@ -65,6 +68,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import getpass
 import hashlib
 import hmac
@@ -94,18 +99,20 @@ from core_shared_state import (
     MemoryStore,
     Sessions,
     SharedStore,
+    SignInAdmin,
     SignInEvents,
     StoreUnavailable,
     address_group,
     store_unavailable,
 )
+from middleware_roles import ROLES_HEADER, ROLES_SCOPE_KEY, roles_from_setting, roles_header
 from middleware_session_cookie import SessionCookieMiddleware
 
 SESSION_COOKIE = "app_session"
 # server.trustedUserHeaders in .streamlit/config.toml maps these to st.user["name"/"email"].
 USER_HEADER = b"x-forwarded-user"
 EMAIL_HEADER = b"x-forwarded-email"
-IDENTITY_HEADERS = frozenset({USER_HEADER, EMAIL_HEADER})
+IDENTITY_HEADERS = frozenset({USER_HEADER, EMAIL_HEADER, ROLES_HEADER})
 # Where the session cookie's dict lives in the scope: Streamlit runs its own
 # SessionMiddleware inside yours and replaces scope["session"] with *its* session.
 SESSION_SCOPE_KEY = "auth_session"
@@ -137,12 +144,30 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Cores of common (leaked) passwords, shipped beside this module: no network at sign-up.
+COMMON_PASSWORDS = Path(__file__).with_name("common_passwords.txt")
+
+
+@functools.cache
+def common_password_cores() -> frozenset[str]:
+    try:
+        lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        raise AuthConfigError(f"{COMMON_PASSWORDS} is missing: copy it from the template") from None
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
 def password_problem(password: str) -> str | None:
     """Why ``password`` is too weak for an account, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
     if len(set(password)) < 6:
         return "the password repeats too few different characters"
+    core = re.sub(r"^[\d\W_]+|[\d\W_]+$", "", password.lower())  # "Password123!" -> "password"
+    if len(core) < 8:
+        return "the password is a short word padded with digits or symbols"
+    if core in common_password_cores():
+        return "the password is a common one (found in lists of leaked passwords), digits and symbols aside"
     return None
 
 
@@ -177,20 +202,23 @@ class AuthSettings:
     https_only: bool = False
     max_age_seconds: int = 8 * 60 * 60
     # Where sessions, sign-in counts and events live: memory (one process) or Valkey/Redis.
+    roles: Mapping[str, frozenset[str]] = field(default_factory=dict)  # account or token name -> roles
     store: SharedStore = field(default_factory=MemoryStore, compare=False, repr=False)
     namespace: str = "app"  # keys in the store start with it: two apps can share one server
     sessions: Sessions = field(init=False, compare=False, repr=False)
     events: SignInEvents = field(init=False, compare=False, repr=False)
+    admin: SignInAdmin = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sessions", Sessions(self.store, self.namespace, self.max_age_seconds))
         object.__setattr__(self, "events", SignInEvents(self.store, self.namespace))
+        object.__setattr__(self, "admin", SignInAdmin(self.sessions, self.events, self.namespace))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ, *, store: SharedStore | None = None,
                  namespace: str = "app", users_var: str = "APP_USERS",
                  users_file_var: str = "APP_USERS_FILE", tokens_var: str = "APP_API_TOKENS",
-                 tokens_hashed: bool = True) -> AuthSettings:  # fmt: skip
+                 tokens_hashed: bool = True, roles_var: str = "APP_ROLES") -> AuthSettings:  # fmt: skip
         """Read APP_USERS (or APP_USERS_FILE), APP_API_TOKENS and APP_SECRET_KEY.
 
         The ``*_var`` arguments name other variables; with ``tokens_hashed=False`` the tokens
@@ -231,11 +259,13 @@ class AuthSettings:
             secret_key = secrets.token_urlsafe(48)
             _warn("APP_DEV_MODE=1: generated a throwaway APP_SECRET_KEY; sessions end on restart.")
         https_only = environ.get("PUBLIC_BASE_URL", "").startswith("https://")
+        roles = roles_from_setting(environ.get(roles_var, ""), [*users, *tokens], roles_var)
         return cls(
             users=users,
             secret_key=secret_key,
             api_tokens={digest: name for name, digest in tokens.items()},
             https_only=https_only,
+            roles=roles,
             store=store if store is not None else MemoryStore(),
             namespace=namespace,
         )
@@ -339,6 +369,7 @@ class AuthGuardMiddleware:
         self.open_routes = open_routes
         self.api_prefixes = api_prefixes
         self.protected_prefixes = protected_prefixes
+        self.token_noted: dict[str, float] = {}  # token name -> when its use was last recorded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -351,7 +382,7 @@ class AuthGuardMiddleware:
         )
         # Client copies of the identity headers are dropped, ours are set from the session.
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in IDENTITY_HEADERS]
-        scope["headers"], scope[USER_SCOPE_KEY] = headers, None
+        scope["headers"], scope[USER_SCOPE_KEY], scope[ROLES_SCOPE_KEY] = headers, None, frozenset()
         if open_route:  # health, sign-in, unguarded prefixes: no session to look up
             await self.app(scope, receive, send)
             return
@@ -361,16 +392,20 @@ class AuthGuardMiddleware:
             if user is None:
                 await _unauthorized('error="invalid_token"')(scope, receive, send)
                 return
+            roles = self.settings.roles.get(user, frozenset())
+            self.settings.sessions.note_loop()
+            await self._note_token_use(user, scope)
         else:
             try:
                 session = await self.settings.sessions.get(cookie.get("sid"))
             except StoreUnavailable:
                 await store_unavailable(scope, receive, send, api=_under(path, self.api_prefixes))
                 return
-            user = session.name if session else None
+            user, roles = (session.name, frozenset(session.roles)) if session else (None, frozenset())
         if user:
             headers.append((USER_HEADER, user.encode("latin-1", "replace")))
-            scope[USER_SCOPE_KEY] = user
+            headers.append(roles_header(roles))
+            scope[USER_SCOPE_KEY], scope[ROLES_SCOPE_KEY] = user, roles
             if scope["type"] == "websocket" and bearer is None:
                 receive = self.settings.sessions.rechecked(receive, send, cookie.get("sid"))
             await self.app(scope, receive, send)
@@ -383,6 +418,17 @@ class AuthGuardMiddleware:
             await RedirectResponse(f"/login?next={quote(target)}", 303)(scope, receive, send)
         else:
             await PlainTextResponse("Sign in first.", 401)(scope, receive, send)
+
+    async def _note_token_use(self, name: str, scope: Scope) -> None:
+        """One "token" sign-in event per token name and minute (per process), never blocking."""
+        now = time.monotonic()
+        if now - self.token_noted.get(name, -60.0) < 60:
+            return
+        self.token_noted[name] = now
+        client = scope.get("client")
+        group = address_group(client[0] if client else "unknown")
+        with contextlib.suppress(StoreUnavailable):  # a token needs no store: lose the event, not the request
+            await self.settings.events.record("token", name, group)
 
 
 def _under(path: str, prefixes: Iterable[str]) -> bool:
@@ -514,7 +560,8 @@ def login_routes(settings: AuthSettings, limiter: LoginRateLimiter | None = None
         cookie = request.scope[SESSION_SCOPE_KEY]
         await settings.sessions.revoke(cookie.get("sid"))
         cookie.clear()
-        cookie["sid"] = await settings.sessions.create(name, group=group)
+        roles = sorted(settings.roles.get(name, ()))
+        cookie["sid"] = await settings.sessions.create(name, group=group, roles=roles)
         await settings.events.record("sign-in", name, group)
         return RedirectResponse(next_path, 303)
 

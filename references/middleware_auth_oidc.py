@@ -31,6 +31,7 @@ Configuration (environment)
     OIDC_ISSUER         the provider's issuer URL (https; http only on localhost)
     OIDC_CLIENT_ID      this app's client id at the provider
     OIDC_CLIENT_SECRET  its secret (empty for a public client)
+    OIDC_ROLES_CLAIM    the claim listing roles (default ``groups``; see ``middleware_roles.py``)
     OIDC_AUDIENCE       the ``aud`` agents' JWTs must carry (default: the client id); for access
                         tokens issued for a resource indicator (RFC 8707), that resource,
                         e.g. ``<PUBLIC_BASE_URL>/mcp`` as the protected-resource metadata says
@@ -41,7 +42,8 @@ Configuration (environment)
                         and a restart signs nobody out (see ``core_shared_state.py``)
 
 Files that come with it
-    core_shared_state.py  middleware_session_cookie.py  dashboard.py  .streamlit/config.toml
+    core_shared_state.py  middleware_roles.py  middleware_session_cookie.py  dashboard.py
+    .streamlit/config.toml
 
 Run it (from the folder it is copied into; in this repository: ``cd references``)
     uvicorn middleware_auth_oidc:app --lifespan on --port 8000 --env-file .env
@@ -54,6 +56,7 @@ from __future__ import annotations
 import hmac
 import html
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,17 +78,19 @@ from core_shared_state import (
     MemoryStore,
     Sessions,
     SharedStore,
+    SignInAdmin,
     SignInEvents,
     StoreUnavailable,
     address_group,
     store_unavailable,
 )
+from middleware_roles import ROLES_HEADER, ROLES_SCOPE_KEY, roles_from_claim, roles_header
 from middleware_session_cookie import SessionCookieMiddleware
 
 SESSION_COOKIE = "app_session"
 USER_HEADER = b"x-forwarded-user"  # -> st.user["name"] (server.trustedUserHeaders)
 EMAIL_HEADER = b"x-forwarded-email"  # -> st.user["email"]
-IDENTITY_HEADERS = frozenset({USER_HEADER, EMAIL_HEADER})
+IDENTITY_HEADERS = frozenset({USER_HEADER, EMAIL_HEADER, ROLES_HEADER})
 SESSION_SCOPE_KEY = "auth_session"
 MIN_SECRET_KEY_BYTES = 32
 CALLBACK_PATH = "/auth/callback"
@@ -110,16 +115,19 @@ class OIDCSettings:
     public_base_url: str
     secret_key: str
     metadata: Mapping[str, Any]  # the provider's discovery document
+    roles_claim: str = "groups"  # the claim listing a person's (or an agent's) roles
     max_age_seconds: int = 8 * 60 * 60
     # Where sessions, sign-in state and events live: memory (one process) or Valkey/Redis.
     store: SharedStore = field(default_factory=MemoryStore, compare=False, repr=False)
     namespace: str = "app"  # keys in the store start with it: two apps can share one server
     sessions: Sessions = field(init=False, compare=False, repr=False)
     events: SignInEvents = field(init=False, compare=False, repr=False)
+    admin: SignInAdmin = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sessions", Sessions(self.store, self.namespace, self.max_age_seconds))
         object.__setattr__(self, "events", SignInEvents(self.store, self.namespace))
+        object.__setattr__(self, "admin", SignInAdmin(self.sessions, self.events, self.namespace))
 
     @property
     def https_only(self) -> bool:
@@ -139,6 +147,9 @@ class OIDCSettings:
             raise AuthConfigError(f"OIDC_ISSUER {issuer!r} must start with https://")
         if not client_id:
             raise AuthConfigError("OIDC_CLIENT_ID is not set: register this app at the provider.")
+        roles_claim = environ.get("OIDC_ROLES_CLAIM", "").strip() or "groups"
+        if not re.fullmatch(r"[A-Za-z0-9_.:/-]{1,128}", roles_claim):
+            raise AuthConfigError(f"OIDC_ROLES_CLAIM {roles_claim[:40]!r} is not a claim name")
         if not base_url.startswith(("http://", "https://")):
             raise AuthConfigError("PUBLIC_BASE_URL is not set: e.g. https://dash.example.com (callbacks).")
         if len(secret_key.encode()) < MIN_SECRET_KEY_BYTES:
@@ -161,6 +172,7 @@ class OIDCSettings:
             public_base_url=base_url,
             secret_key=secret_key,
             metadata=metadata,
+            roles_claim=roles_claim,
             store=store if store is not None else MemoryStore(),
             namespace=namespace,
         )
@@ -212,7 +224,7 @@ class OIDCGuardMiddleware:
             or (self.protected_prefixes is not None and not _under(path, self.protected_prefixes))
         )
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in IDENTITY_HEADERS]
-        scope["headers"] = headers  # client copies of the identity headers never get through
+        scope["headers"], scope[ROLES_SCOPE_KEY] = headers, frozenset()  # client copies never get through
         if open_route:  # health, sign-in, discovery, unguarded prefixes: no session to look up
             await self.app(scope, receive, send)
             return
@@ -225,6 +237,11 @@ class OIDCGuardMiddleware:
                 return
             name = str(access.claims.get("name") or access.claims.get("sub", ""))
             email = str(access.claims.get("email", ""))
+            try:
+                roles = roles_from_claim(access.claims.get(self.settings.roles_claim))
+            except ValueError:
+                roles = frozenset()  # a malformed claim grants nothing
+            self.settings.sessions.note_loop()
         else:
             try:
                 session = await self.settings.sessions.get(cookie.get("sid"))
@@ -232,6 +249,7 @@ class OIDCGuardMiddleware:
                 await store_unavailable(scope, receive, send, api=api)
                 return
             name, email = (session.name, session.extra.get("email", "")) if session else ("", "")
+            roles = frozenset(session.roles) if session else frozenset()
             if session and scope["type"] == "websocket":
                 receive = self.settings.sessions.rechecked(receive, send, cookie.get("sid"))
         if name:
@@ -239,6 +257,8 @@ class OIDCGuardMiddleware:
         if email:
             headers.append((EMAIL_HEADER, email.encode("utf-8")[:256]))
         if name:
+            headers.append(roles_header(roles))
+            scope[ROLES_SCOPE_KEY] = roles
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})  # handshake refused: 403
@@ -320,7 +340,7 @@ def oidc_routes(settings: OIDCSettings) -> list[Route]:
             claims = dict(token.get("userinfo") or {})  # the ID token's claims
             if (
                 claims.get("sub")
-                and not {"name", "email"} <= claims.keys()
+                and not {"name", "email", settings.roles_claim} <= claims.keys()
                 and "userinfo_endpoint" in settings.metadata
             ):
                 # In the code flow a provider may keep profile claims for its userinfo endpoint
@@ -334,12 +354,20 @@ def oidc_routes(settings: OIDCSettings) -> list[Route]:
         if not claims.get("sub"):  # no ID token: this was not an OpenID Connect answer
             return _page("Sign-in failed", '<p><a href="/login">Sign in again</a></p>', 403)
         name = str(claims.get("name") or claims.get("preferred_username") or claims["sub"])
+        try:
+            roles = sorted(roles_from_claim(claims.get(settings.roles_claim)))
+        except ValueError as error:  # nothing opened on a claim we cannot read
+            await settings.events.record("failure", name, group)
+            detail = (
+                f"<p>OIDC_ROLES_CLAIM {html.escape(settings.roles_claim)!r}: {html.escape(str(error))}.</p>"
+            )
+            return _page("Sign-in failed", detail + '<p><a href="/login">Sign in again</a></p>', 403)
         next_path = ours.session.get("next", "/")
         await settings.sessions.revoke(ours.session.get("sid"))
         ours.session.clear()
         email, id_token = str(claims.get("email", "")), str(token.get("id_token", ""))
         ours.session["sid"] = await settings.sessions.create(
-            name, group=group, email=email, id_token=id_token
+            name, group=group, roles=roles, email=email, id_token=id_token
         )
         await settings.events.record("sign-in", name, group)
         return RedirectResponse(_safe_next(next_path), 303)

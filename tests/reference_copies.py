@@ -43,7 +43,13 @@ def sections(name: str) -> dict[str, list[str]]:
 
 
 def companion_files(name: str) -> list[str]:
-    return sections(name).get(FILES_HEADING, [""])[0].split()
+    """The files the docstring lists under its heading: its lines of file names (prose may follow)."""
+    files: list[str] = []
+    for line in sections(name).get(FILES_HEADING, []):
+        if not all(re.fullmatch(r"[\w./-]+(\.\w+|/)", word) for word in line.split()):
+            break
+        files += line.split()
+    return files
 
 
 def run_command(name: str) -> str:

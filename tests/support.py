@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import importlib
 import os
 import re
@@ -33,6 +34,17 @@ AUTH_ENV = {
     "APP_USERS": f"{TEST_USER}:{TEST_PASSWORD_HASH}",
     "APP_API_TOKENS": "agent:062dc7e84234cfac121912e94d2e7b03532750de82da978e58527422c7e93187",
     "APP_SECRET_KEY": TEST_SECRET_KEY,
+}
+# Two kinds of people and agents: alice and the "admin-bot" token are admins, bob and "agent" are not.
+VIEWER = "bob"
+ADMIN_TOKEN = "test-admin-token-" + "z" * 32  # test-only value
+ROLES_ENV = {
+    **AUTH_ENV,
+    "APP_USERS": f"{TEST_USER}:{TEST_PASSWORD_HASH} {VIEWER}:{TEST_PASSWORD_HASH}",
+    "APP_API_TOKENS": (
+        f"{AUTH_ENV['APP_API_TOKENS']} admin-bot:{hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest()}"
+    ),
+    "APP_ROLES": f"admin:{TEST_USER},admin-bot",
 }
 # The environment of an oidc-mode app: a real provider (``oidc_issuer`` fixture) and this client.
 OIDC_CLIENT = ("st-app", "test-only-client-secret")  # test-only values
@@ -452,7 +464,8 @@ def references() -> list[str]:
     return sorted(
         path.stem
         for path in (ROOT / "references").glob("*.py")
-        if not path.stem.startswith(("_", "dashboard")) and "app = " in path.read_text(encoding="utf-8")
+        if not path.stem.startswith(("_", "dashboard"))
+        and re.search(r'^app = |if name == "app":', path.read_text(encoding="utf-8"), re.MULTILINE)
     )
 
 

@@ -30,6 +30,7 @@ COVERED_ELSEWHERE = {
     "streamlit run app.py": "tests/test_template/test_generated_live.py",
     "python tools/install_skill.py": "tests/test_install_skill.py",
     "python evals/checks/": "tests/test_evals.py",
+    "python .agents/skills/streamlit-asgi-app/scripts/compose.py": "tests/test_compose.py",
 }
 
 

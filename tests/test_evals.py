@@ -16,6 +16,7 @@ import pytest
 import template_options
 from tests.reference_copies import copy_alone
 from tests.support import PARENTS, PARTS, ROOT, bake
+from tests.test_compose import PACKAGE, compose_existing
 
 EVALS_DIR = ROOT / "evals"
 EVALS = json.loads((EVALS_DIR / "evals.json").read_text(encoding="utf-8"))
@@ -26,6 +27,9 @@ MUST_FAIL = {
     "mount_streamlit_as_subapp": ["07_guard_mounted_dashboard", "02_streamlit_root_api"],
     "middleware_security_headers": ["08_ip_allowlist", "12_lifespan_warm_caches"],
     "core_combined_lifespans": ["14_agent_api_behind_guard", "16_app_run_fails_fast"],
+    # the composer's solutions (evals 17-20), by parent: another existing app's check must fail
+    "composed-fastapi": ["17_existing_django_staff", "18_existing_flask_live"],
+    "composed-streamlit": ["19_existing_fastapi_accounts"],
 }
 
 
@@ -50,6 +54,8 @@ def groups() -> list[list[dict]]:
 
 def group_id(group: list[dict]) -> str:
     solution = group[0]["solution"]
+    if "compose" in solution:
+        return f"composed-{group[0]['parent']}"
     return solution.get("reference") or "bake-" + "-".join(f"{k}={v}" for k, v in solution["bake"].items())
 
 
@@ -93,9 +99,12 @@ def test_every_check_is_an_executable_script_with_a_solution():
         assert script.is_file() and os.access(script, os.X_OK), entry["check"]
         assert script.read_text().startswith("#!/usr/bin/env python3")
         solution = entry["solution"]
-        assert ("reference" in solution) != ("bake" in solution)
+        assert len({"reference", "bake", "compose"} & solution.keys()) == 1, entry["id"]
         if "reference" in solution:
             assert (ROOT / "references" / f"{solution['reference']}.py").is_file()
+        if "compose" in solution:  # the existing app the agent is given, and the composer's answers
+            assert entry["files"] and all((ROOT / name).is_file() for name in entry["files"])
+            assert solution["compose"][:2] == ["--parent", entry["parent"]]
 
 
 def test_a_check_without_its_project_says_so(tmp_path):
@@ -113,6 +122,9 @@ def test_checks_pass_on_their_reference_solution(group, tmp_path):
     if "reference" in solution:
         module = solution["reference"]
         project = copy_alone(module, tmp_path / "solution")
+    elif "compose" in solution:  # the existing app, the skill installed in it, the composer run there
+        module = f"{PACKAGE}.asgi"
+        project = compose_existing(tmp_path, group[0]["parent"], solution["compose"])
     else:
         module = "app"
         project = bake(tmp_path, **solution["bake"])
@@ -122,7 +134,7 @@ def test_checks_pass_on_their_reference_solution(group, tmp_path):
             result = run_check(entry["check"], project, module, target.base_url, target.log_path)
             assert result.returncode == 0, result.stdout + result.stderr
             assert result.stdout.startswith("PASS")
-        for name in MUST_FAIL.get(module, []):
+        for name in MUST_FAIL.get(group_id(group) if "compose" in solution else module, []):
             result = run_check(f"evals/checks/{name}.py", project, module, target.base_url, target.log_path)
             assert result.returncode == 1 and result.stdout.startswith("FAIL"), (
                 name,

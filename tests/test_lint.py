@@ -6,7 +6,7 @@ import sys
 from tests.support import ROOT
 
 OWN_CODE = [
-    *("references", "tests", "tools", "hooks", "docs", "evals", "bench"),
+    *("references", "scripts", "tests", "tools", "hooks", "docs", "evals", "bench"),
     *("template_options.py", "local_extensions.py"),
 ]
 

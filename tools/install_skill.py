@@ -1,16 +1,20 @@
-"""Install this repository's agent skill (SKILL.md + references/) into a project.
+"""Install this repository's agent skill (SKILL.md, references/, scripts/) into a project.
 
     python tools/install_skill.py <project-dir> [--target agents|claude|both]
     python -m tools.install_skill <project-dir>
 
 writes ``<project-dir>/.agents/skills/<name>/`` and ``<project-dir>/.claude/skills/<name>/``,
 where ``<name>`` is the ``name`` in SKILL.md's front matter (the Agent Skills format wants
-the folder named after it). An installed copy is replaced, so re-running updates it.
+the folder named after it). ``scripts/`` holds the composer (``scripts/compose.py``) and
+``scripts/parts.json``, what the template's answers mean (from tools/sync_parts.py and
+template_options.py, which an installed skill does not have). An installed copy is replaced,
+so re-running updates it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import sys
@@ -19,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SKILL_FILE = ROOT / "SKILL.md"
 REFERENCES = ROOT / "references"
+SCRIPTS = ROOT / "scripts"
 TARGETS = {"agents": Path(".agents/skills"), "claude": Path(".claude/skills")}
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_NAME = 64
@@ -61,6 +66,7 @@ def install(project: Path, targets: list[str]) -> list[Path]:
     if not project.is_dir():
         raise FileNotFoundError(f"not a directory: {project}")
     name = validated_name(SKILL_FILE.read_text(encoding="utf-8"))
+    catalogue = composer().catalogue(ROOT)
     written = []
     for target in targets:
         folder = project / TARGETS[target] / name
@@ -69,8 +75,22 @@ def install(project: Path, targets: list[str]) -> list[Path]:
         folder.mkdir(parents=True)
         shutil.copy2(SKILL_FILE, folder / "SKILL.md")
         shutil.copytree(REFERENCES, folder / "references", ignore=LEFT_OUT)
+        shutil.copytree(SCRIPTS, folder / "scripts", ignore=LEFT_OUT)
+        (folder / "scripts" / "parts.json").write_text(
+            json.dumps(catalogue, indent=1) + "\n", encoding="utf-8"
+        )
         written.append(folder)
     return written
+
+
+def composer():
+    """scripts/compose.py, imported from this checkout."""
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        import compose
+    finally:
+        sys.path.remove(str(SCRIPTS))
+    return compose
 
 
 def main(argv: list[str] | None = None) -> int:

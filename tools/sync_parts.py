@@ -19,9 +19,11 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))  # the skill's composer: the one reader of part markers
+from compose import extract, packaged_as  # noqa: E402
+
 REFERENCES = ROOT / "references"
 PACKAGE = ROOT / "{{cookiecutter.project_slug}}" / "{{cookiecutter.project_slug}}"
-BEGIN, END = "# --- part: begin ---\n", "# --- part: end ---\n"
 
 # template module -> reference it is derived from
 PARTS: dict[str, str] = {
@@ -40,7 +42,10 @@ PARTS: dict[str, str] = {
     "session_cost.py": "core_session_cost.py",
     "session_cookie.py": "middleware_session_cookie.py",
     "app_state.py": "core_shared_state.py",
+    "roles.py": "middleware_roles.py",
 }
+# Data files a part reads beside its module: template file -> reference file (copied as they are).
+DATA: dict[str, str] = {"common_passwords.txt": "common_passwords.txt"}
 # What a module does, where the reference's first line does not say it for every parent.
 SUMMARIES: dict[str, str] = {
     "asgi_glue.py": "{{ cookiecutter.parent|capitalize }} owns ``/``; Streamlit is mounted at "
@@ -55,19 +60,9 @@ TWINS: dict[str, str] = {
 }
 
 
-def extract(reference: Path) -> str:
-    """The code between the part markers of ``reference``."""
-    text = reference.read_text(encoding="utf-8")
-    if text.count(BEGIN) != 1 or text.count(END) != 1:
-        raise SystemExit(f"{reference.name}: needs exactly one part begin and end marker")
-    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip() + "\n"
-
-
 def packaged(code: str) -> str:
     """A part importing another reference's part imports that part's module of the package."""
-    for module, reference in PARTS.items():
-        code = code.replace(f"\nfrom {Path(reference).stem} import ", f"\nfrom .{Path(module).stem} import ")
-    return code
+    return packaged_as(code, PARTS)
 
 
 def first_line(reference: Path) -> str:
@@ -109,6 +104,17 @@ def main(argv: list[str] | None = None) -> int:
             stale.append(f"{target.relative_to(ROOT)} is stale (from references/{reference})")
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(expected, encoding="utf-8")
+            print(f"wrote {target.relative_to(ROOT)}")
+    for target_name, source_name in DATA.items():
+        target, expected = PACKAGE / target_name, (REFERENCES / source_name).read_text(encoding="utf-8")
+        if target.exists() and target.read_text(encoding="utf-8") == expected:
+            continue
+        if "{" in expected:  # cookiecutter and copier render every file with Jinja
+            stale.append(f"references/{source_name} holds a brace: Jinja would render it")
+        elif args.check:
+            stale.append(f"{target.relative_to(ROOT)} is stale (from references/{source_name})")
+        else:
             target.write_text(expected, encoding="utf-8")
             print(f"wrote {target.relative_to(ROOT)}")
     for line in stale:

@@ -37,6 +37,8 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 {%- if wsgi %}
 from starlette.routing import Mount
+{%- elif signed_in and c.parent == "streamlit" %}
+from starlette.routing import Route
 {%- endif %}
 {%- set from_package = (["DASHBOARD_PATH"] if mounted else []) + (["DESCRIPTION"] if c.seo else []) + (["PROJECT_NAME"] if c.seo or c.parent == "fastapi" else []) %}
 
@@ -84,6 +86,9 @@ from {{ pkg }}.mcp_tools import (
     mcp_routes,
 )
 {% endif -%}
+{% if signed_in and (c.mcp or c.parent == "streamlit") -%}
+from {{ pkg }}.roles import {{ ((["mcp_requires"] if c.mcp else []) + (["sign_in_events_json", "whoami"] if c.parent == "streamlit" else []))|join(", ") }}
+{% endif -%}
 {% if c.security_headers -%}
 from {{ pkg }}.security_headers import SecurityHeadersMiddleware
 {% endif -%}
@@ -119,9 +124,33 @@ auth = OIDCSettings.from_env(store=store, namespace="{{ pkg }}")
 {%- if c.mcp %}
 {%- if c.__auth == "oidc" %}
 # Agents bring the provider's JWTs; fastmcp checks them (JWKS, issuer, audience, expiry).
-mcp = create_mcp({% if c.lifespan %}dashboard_data=load_reference_data, {% endif %}auth=mcp_auth(auth))
+# The sign-in log is a tool only for tokens whose roles claim has admin.
+mcp = create_mcp(
+{%- if c.lifespan %}
+    dashboard_data=load_reference_data,
+{%- endif %}
+    auth=mcp_auth(auth),
+    sign_in_events=auth.events.latest,
+    admin_only=mcp_requires("admin"),
+)
 # fastmcp's app is built when the first /mcp/ request comes: start-up does not wait for it.
 mcp_server = MCPOnFirstRequest(lambda: mcp_http_app(mcp, edge.allowed_hosts))
+{%- elif signed_in %}
+# {% if c.lifespan %}Agents read the dashboard's own st.cache_data loader: they see what people see.
+# {% endif %}The sign-in log is a tool only for tokens with the role admin (APP_ROLES). fastmcp is
+# imported when the first /mcp/ request comes: start-up and the dashboard do not wait for it.
+mcp_server = MCPOnFirstRequest(
+    lambda: mcp_http_app(
+        create_mcp(
+{%- if c.lifespan %}
+            dashboard_data=load_reference_data,
+{%- endif %}
+            sign_in_events=auth.events.latest,
+            admin_only=mcp_requires("admin"),
+        ),
+        edge.allowed_hosts,
+    )
+)
 {%- elif c.lifespan %}
 # Agents read the dashboard's own st.cache_data loader: they see what people see. fastmcp is
 # imported when the first /mcp/ request comes: start-up and the dashboard do not wait for it.
@@ -201,6 +230,10 @@ routes = [
 {%- endif %}
 {%- if c.websocket %}
     *live_routes(),
+{%- endif %}
+{%- if signed_in and c.parent == "streamlit" %}
+    Route("/api/whoami", whoami),  # name and roles, as the guard set them
+    Route("/api/admin/events", sign_in_events_json(auth.admin)),  # role admin only
 {%- endif %}
 {%- if wsgi %}
     slash_redirect(DASHBOARD_PATH),

@@ -199,8 +199,11 @@ def cookie_header(client: httpx.Client) -> dict[str, str]:
     return {"Cookie": "; ".join(f"{name}={value}" for name, value in client.cookies.items())}
 
 
-def browser_report(url: str, wait_for: str = "h1") -> dict[str, list[str]]:
-    """Open ``url`` in headless Chromium; the console errors, page errors and CSP violations seen."""
+def browser_report(
+    url: str, wait_for: str = "h1", cookies: dict[str, str] | None = None
+) -> dict[str, list[str]]:
+    """Open ``url`` in headless Chromium (with ``cookies``, e.g. a session's, if given); the console
+    errors, page errors and CSP violations seen once ``wait_for`` shows."""
     from playwright.sync_api import sync_playwright
 
     report: dict[str, list[str]] = {"console": [], "page": [], "csp": []}
@@ -212,6 +215,8 @@ def browser_report(url: str, wait_for: str = "h1") -> dict[str, list[str]]:
         )
         try:
             page = browser.new_page()
+            if cookies:
+                page.context.add_cookies([{"name": k, "value": v, "url": url} for k, v in cookies.items()])
             page.add_init_script(
                 "window.__csp = []; document.addEventListener('securitypolicyviolation',"
                 " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
@@ -253,3 +258,45 @@ def main(check_file: str, check: Callable[[Target], None]) -> None:
         print(f"FAIL {name}: {type(error).__name__}: {error}")
         sys.exit(1)
     print(f"PASS {name}")
+
+
+# --- an existing app with a composition added (evals 17-20) ------------------------------
+
+
+def mcp_tool_names(url: str, token: str | None = None) -> set[str]:
+    """The tools a real MCP client lists at ``url`` (with ``Authorization: Bearer token`` if given)."""
+    import fastmcp
+
+    async def names() -> set[str]:
+        async with fastmcp.Client(url, auth=token) as client:
+            return {tool.name for tool in await client.list_tools()}
+
+    return asyncio.run(names())
+
+
+def pages_untouched(target: Target, pages: dict[str, str]) -> None:
+    """The existing app's own pages still answer, signed out, with their own content."""
+    for path, text in pages.items():
+        answer = target.get(path)
+        expect(answer.status_code == 200, f"the existing app's {path} answered {answer.status_code}")
+        expect(text in answer.text, f"{path} is no longer the existing app's page ({text!r} missing)")
+
+
+def guarded_dashboard(target: Target, dashboard: str, user: str, password: str) -> httpx.Client:
+    """Signed out, the dashboard's page and websocket are refused; signed in, both open. The client."""
+    first = target.get(dashboard)
+    expect(first.status_code in (302, 303, 307) and "/login" in first.headers.get("location", ""),
+           f"signed out, {dashboard} answered {first.status_code}, not a redirect to /login")  # fmt: skip
+    stream = target.ws_url(dashboard + "_stcore/stream")
+    expect(websocket_status(stream) != 101, "signed out, the dashboard's websocket opened")
+    client = sign_in(target, password, user=user)
+    expect(is_streamlit_page(client.get(dashboard)), f"signed in, {dashboard} is not the Streamlit page")
+    expect(websocket_status(stream, cookie_header(client)) == 101, "signed in, the websocket did not open")
+    return client
+
+
+def signed_in_as(target: Target, dashboard: str, client: httpx.Client, user: str) -> None:
+    """In Chromium, with the session: the dashboard says who is signed in, and the CSP reports nothing."""
+    report = browser_report(target.url(dashboard), f"text=Signed in as {user}", dict(client.cookies.items()))
+    expect(not report["csp"], f"CSP violations: {report['csp']}")
+    expect(not report["page"], f"page errors: {report['page']}")

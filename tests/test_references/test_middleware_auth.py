@@ -173,6 +173,7 @@ def test_auth_login_opens_the_websocket_and_logout_ends_the_session_for_good(aut
             pass  # accepted: the guard let the signed-in session through
         captured = client.cookies["app_session"]
         assert client.post("/logout", data={"csrf": "guess"}).status_code == 403  # no token, no logout
+        assert client.post("/logout", data={"csrf": "é-не-ascii"}).status_code == 403  # not a 500
         assert logout(client, Origin="https://evil.example").status_code == 403  # cross-site
         assert client.get("/").status_code == 200  # still signed in after both refusals
         assert logout(client).headers["location"] == "/login"
@@ -448,3 +449,34 @@ def test_auth_bad_configuration_stops_uvicorn_with_one_line(env, variable):
     done = subprocess.run(command, cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=120)
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode != 0 and variable in lines[-1] and "Traceback" not in done.stderr
+
+
+@pytest.mark.isolated
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("password1234", "common"),
+        ("qwerty123456", "short word padded"),
+        ("Password123!", "common"),
+        ("!!Sunshine2024!!", "common"),
+        ("123456789012", "short word padded"),
+        ("aaaaaaaaaaaaaaaa", "too few different"),
+        ("short", "at least 12"),
+        ("correct horse battery staple", None),
+        ("x9!Qa7#pLm2$vT", None),
+    ],
+)
+def test_password_strength_refuses_common_passwords_from_the_shipped_list(auth_env, password, problem):
+    from references.middleware_auth import password_problem
+
+    found = password_problem(password)
+    assert (found is None) if problem is None else (problem in found), found
+
+
+def test_the_shipped_common_passwords_are_derived_from_djangos_list():
+    import subprocess
+    import sys
+
+    check = subprocess.run([sys.executable, "tools/common_passwords.py", "--check"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert check.returncode == 0, check.stderr

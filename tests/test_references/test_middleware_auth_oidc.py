@@ -126,6 +126,7 @@ def test_sign_in_sets_st_user_headers_and_logout_ends_the_session(app_server):
         form = client.get("/logout").text
         csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
         assert client.post("/logout", data={"csrf": "forged"}).status_code == 403
+        assert client.post("/logout", data={"csrf": "é-не-ascii"}).status_code == 403  # not a 500
         ended = client.post("/logout", data={"csrf": csrf})
         assert ended.status_code == 303 and ended.headers["location"] == "/signed-out"
         onwards = client.get("/signed-out").text  # then on to the provider's end-session

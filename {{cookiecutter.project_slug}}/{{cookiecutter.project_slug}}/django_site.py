@@ -1,4 +1,5 @@
-"""The Django side: settings, one view and the URL conf, kept in one module.
+{%- set signed_in = cookiecutter.__auth != "none" -%}
+"""The Django side: settings, {% if signed_in %}its views{% else %}one view{% endif %} and the URL conf, kept in one module.
 
 In a real Django project keep your own settings module and point
 ``DJANGO_SETTINGS_MODULE`` at it instead of the ``settings.configure`` block below.
@@ -13,7 +14,13 @@ from django.core.asgi import get_asgi_application
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 
+{% if signed_in -%}
+from {{ cookiecutter.project_slug }}.app_state import SignInAdmin, StoreUnavailable
+{% endif -%}
 from {{ cookiecutter.project_slug }}.home import render_home
+{%- if signed_in %}
+from {{ cookiecutter.project_slug }}.roles import django_requires, roles_in
+{%- endif %}
 from {{ cookiecutter.project_slug }}.trusted_host import EdgeSettings
 
 if not settings.configured:
@@ -38,5 +45,35 @@ def summary(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"count": len(values), "total": sum(values), "mean": sum(values) / len(values)})
 
 
+{%- if signed_in %}
+
+
+def whoami(request: HttpRequest) -> JsonResponse:
+    """Who is asking, as the guard set it: a signed-in person or an agent's token, and their roles."""
+    name = request.headers.get("x-forwarded-user", "")
+    return JsonResponse({"name": name, "roles": sorted(roles_in(request.headers))})
+
+
+@django_requires("admin")
+def sign_in_events(request: HttpRequest) -> JsonResponse:
+    """The latest sign-ins, failures, sign-outs and token uses (role admin)."""
+    admin = SignInAdmin.of("{{ cookiecutter.project_slug }}")  # app.py's sessions and events
+    try:
+        events = admin.latest_events_now(100)
+    except StoreUnavailable:
+        return JsonResponse({"detail": "The sign-in store is unavailable."}, status=503)
+    return JsonResponse({"events": events})
+
+
+urlpatterns = [
+    path("", home),
+    path("api/summary", summary),
+    path("api/whoami", whoami),
+    path("api/admin/events", sign_in_events),
+]
+{%- else %}
+
+
 urlpatterns = [path("", home), path("api/summary", summary)]
+{%- endif %}
 application = get_asgi_application()

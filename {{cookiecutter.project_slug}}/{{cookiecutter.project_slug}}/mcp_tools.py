@@ -13,7 +13,7 @@ import asyncio
 import gc
 import logging
 import statistics
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -32,13 +32,26 @@ log = logging.getLogger(__name__)
 
 
 def create_mcp(
-    dashboard_data: Callable[[], list[dict[str, Any]]] | None = None, auth: AuthProvider | None = None
+    dashboard_data: Callable[[], list[dict[str, Any]]] | None = None,
+    auth: AuthProvider | None = None,
+    sign_in_events: Callable[[int], Awaitable[list[dict[str, Any]]]] | None = None,
+    admin_only: Callable[[Any], bool] | None = None,
 ) -> FastMCP:
     """The MCP server and its tools; ``dashboard_data`` is the dashboard's own loader, ``auth``
-    fastmcp's own token check (an OIDC ``RemoteAuthProvider``), if any."""
+    fastmcp's own token check (an OIDC ``RemoteAuthProvider``), if any. ``sign_in_events``
+    (the sign-in log's reader) becomes a tool guarded by ``admin_only``, a fastmcp auth check
+    (``mcp_requires("admin")`` of ``middleware_roles.py``): a token without it neither lists
+    nor calls the tool."""
     from fastmcp import FastMCP
 
     mcp = FastMCP("dashboard-tools", auth=auth)
+
+    if sign_in_events is not None:
+
+        @mcp.tool(name="sign_in_events", auth=admin_only)
+        async def read_sign_in_events(count: int = 50) -> list[dict[str, Any]]:
+            """The latest sign-ins, failures, sign-outs and token uses, newest first (admins only)."""
+            return await sign_in_events(max(1, min(count, 500)))
 
     if dashboard_data is not None:
 
