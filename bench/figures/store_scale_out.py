@@ -41,13 +41,13 @@ def scale_out_with_store(project: Path, plan: Plan, work: Path) -> dict[str, lis
         signed_in = [log_in(servers[0].base_url)]  # in the store: every process knows it
         store = redis.process.pid
         variants = {
-            "three": behind_nginx(stack, project, servers, signed_in, "three", plan, work, store),
-            "one": behind_nginx(stack, project, servers[:1], signed_in, "one", plan, work, store),
+            "three": behind_nginx(stack, project, servers, signed_in, "store-three", plan, work, store),
+            "one": behind_nginx(stack, project, servers[:1], signed_in, "store-one", plan, work, store),
         }
         if plan.diagnostics:
             alone = proxied_processes(stack, project, 1, work, {"REDIS_URL": ""})
             variants["one, memory"] = behind_nginx(stack, project, alone, [log_in(alone[0].base_url)],
-                                                   "one-memory", plan, work)  # fmt: skip
+                                                   "store-one-memory", plan, work)  # fmt: skip
         return compare(variants, plan)
 
 
