@@ -216,7 +216,8 @@ class RedisStore(SharedStore):
 
     async def _call(self, call: Awaitable[T]) -> T:
         try:
-            return await asyncio.wait_for(call, self.timeout)
+            async with asyncio.timeout(self.timeout):  # cheaper than wait_for: no task per call
+                return await call
         except self._errors as error:
             raise StoreUnavailable(f"{type(error).__name__}: {error}") from None
 
