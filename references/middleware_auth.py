@@ -289,6 +289,9 @@ class SignInLimits:
     known_address_days: int = 30  # an address group where the account signed in stays known
 
 
+DEFAULT_LIMITS = SignInLimits()
+
+
 class LoginRateLimiter:
     """Counts sign-in attempts before the password is compared, in the shared store.
 
@@ -302,7 +305,7 @@ class LoginRateLimiter:
     """
 
     def __init__(self, store: SharedStore, namespace: str = "app",
-                 rules: SignInLimits = SignInLimits()) -> None:  # fmt: skip
+                 rules: SignInLimits = DEFAULT_LIMITS) -> None:  # fmt: skip
         self.store = store
         self.namespace = namespace
         self.rules = rules

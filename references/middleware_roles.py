@@ -35,8 +35,8 @@ Configuration (environment)
     and those of ``middleware_auth.py``
 
 Files that come with it
-    middleware_auth.py  core_shared_state.py  middleware_session_cookie.py  dashboard_roles.py
-    .streamlit/config.toml
+    middleware_auth.py  core_shared_state.py  middleware_session_cookie.py  common_passwords.txt
+    dashboard_roles.py  .streamlit/config.toml
 
 Run it (from the folder it is copied into; in this repository: ``cd references``)
     APP_USERS="$(python middleware_auth.py hash alice) $(python middleware_auth.py hash bob)" \\

@@ -128,7 +128,7 @@ def test_prints_what_it_wrote_how_to_run_and_the_environment(tmp_path):
     shared_state = [m for m in ("app_state.py", "roles.py") if m in sync_parts.PARTS]  # what auth.py imports
     modules = ["asgi_glue.py", "auth.py", "session_cookie.py", "mcp_tools.py", "security_headers.py",
                "trusted_host.py", "error_pages.py", "session_cost.py", *shared_state]  # fmt: skip
-    own = ["__init__.py", "asgi.py", "dashboard.py", ".streamlit/config.toml"]
+    own = ["__init__.py", "asgi.py", "dashboard.py", ".streamlit/config.toml", "common_passwords.txt"]
     assert {Path(p).relative_to(project).as_posix() for p in written} == {
         f"{PACKAGE}/{n}" for n in own + modules
     }

@@ -203,14 +203,14 @@ def test_redis_server_is_real_and_comes_back_on_its_port(redis_server):
             return before
 
     assert re.fullmatch(r"redis://127\.0\.0\.1:\d+/0", redis_server.url)
-    assert asyncio.run(roundtrip("one")) is None
+    assert run_async(roundtrip("one")) is None
     port, pid = redis_server.port, redis_server.process.pid
     with redis_server.down():
         assert not redis_server.running
         with pytest.raises(StoreDown):
-            asyncio.run(roundtrip("two"))
+            run_async(roundtrip("two"))
     assert redis_server.running and redis_server.port == port and redis_server.process.pid != pid
-    assert asyncio.run(roundtrip("three")) is None, "no persistence: it comes back empty"
+    assert run_async(roundtrip("three")) is None, "no persistence: it comes back empty"
     redis_server.kill()
     redis_server.start()
     assert redis_server.starts == 3
