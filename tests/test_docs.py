@@ -90,10 +90,9 @@ def test_run_demo_serves_the_default_project(tmp_path):
 
 def test_cookiecutter_cli_from_a_clone(tmp_path):
     command = [sys.executable, "-m", "cookiecutter", str(ROOT), "--no-input", "-o", str(tmp_path),
-               "parent=django", "auth_cookie=true", "websocket=true"]  # fmt: skip
+               "parent=django", "auth=password", "websocket=true"]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True)
     answers = json.loads((tmp_path / "streamlit_asgi_app" / ".cookiecutter.json").read_text())["cookiecutter"]
-    # auth_cookie=true is the older spelling of auth=password, still accepted
     assert (answers["parent"], answers["__auth"], answers["websocket"]) == ("django", "password", True)
 
 

@@ -22,7 +22,7 @@ DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")  # Service names; the stric
 
 ANSWERS = {
     "default": {},
-    "auth-and-allowlist": {"auth_cookie": True, "ip_allowlist": True},
+    "auth-and-allowlist": {"auth": "password", "ip_allowlist": True},
     "streamlit-parent": {"parent": "streamlit", "security_headers": False},
     "odd-slug": {"project_slug": "_3d_charts_", "parent": "flask"},
     "bare-slug": {"project_slug": "__"},
@@ -71,7 +71,7 @@ def test_manifests_hold_the_scale_out_recipe(tmp_path, answers):
     assert ("ALLOWED_IPS" in env) == answers.get("ip_allowlist", False)
     (secret,) = container["envFrom"]
     assert secret["secretRef"]["name"] == f"{name}-secrets"
-    assert secret["secretRef"]["optional"] is (not answers.get("auth_cookie", False))  # auth needs it
+    assert secret["secretRef"]["optional"] is ("auth" not in answers)  # sign-in needs it
     (port,) = container["ports"]
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         check = container[probe]["httpGet"]

@@ -8,6 +8,7 @@ and the two trees are compared file by file (only the answer files differ by des
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,30 @@ def test_copier_accepts_the_older_auth_cookie_answer(tmp_path, template):
     copier_copy(template, copied, {"project_slug": "older", "auth_cookie": "true"})
     assert yaml.safe_load((copied / ".copier-answers.yml").read_text())["auth"] == "password"
     assert (copied / "older" / "auth.py").is_file()
+
+
+@pytest.mark.parametrize(
+    ("auth", "older", "message"),
+    [
+        ("oidc", "true", "auth_cookie=true (the older spelling of auth=password) contradicts auth=oidc"),
+        (
+            "password",
+            "false",
+            "auth_cookie=false (the older spelling of auth=none) contradicts auth=password",
+        ),
+        ("none", "maybe", "auth_cookie (now auth) must be true or false, not maybe"),
+    ],
+)
+def test_copier_refuses_an_older_answer_that_contradicts_auth(tmp_path, template, auth, older, message):
+    copier = Path(sys.executable).parent / "copier"
+    destination = tmp_path / "copier"
+    command = [str(copier), "copy", "--defaults", "--data", f"auth={auth}", "--data", f"auth_cookie={older}",
+               str(template), str(destination)]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]  # copier's own traceback, then the one line
+    assert last.endswith(f"question 'auth': {message}" + (": give auth only" if older != "maybe" else ""))
+    assert not destination.exists()
 
 
 def test_copier_refuses_a_bad_slug_before_writing(tmp_path, template):

@@ -118,7 +118,7 @@ def test_a_part_added_later(tmp_path):
 
 
 def test_readme_command_makes_the_project_again(tmp_path):
-    project = bake(tmp_path / "first", parent="django", auth_cookie=True, websocket=True)
+    project = bake(tmp_path / "first", parent="django", auth="password", websocket=True)
     readme = (project / "README.md").read_text()
     (command,) = [line for line in readme.splitlines() if line.startswith("cookiecutter --replay-file")]
     tools = str(Path(sys.executable).parent)  # cookiecutter and python, as after `pip install cookiecutter`
