@@ -404,26 +404,26 @@ def remove_unused(project: Path, answers: dict) -> None:
 
 
 def next_steps(project: Path, answers: dict) -> str:
+    # The README's Run section, shortened: the same commands (uv), for the answers given.
     to_set = {
         "password": "APP_USERS and APP_SECRET_KEY",
-        "oidc": "OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, PUBLIC_BASE_URL and APP_SECRET_KEY",
+        "oidc": "OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, PUBLIC_BASE_URL, APP_SECRET_KEY",
     }.get(str(answers["auth"]))
-    lines = [
-        "",
-        f"Created {project.name}/. Next steps:",
-        f"  cd {project.name}",
-        "  python -m venv .venv && . .venv/bin/activate",
-        '  pip install -e ".[test]"',
-    ]
+    lines = ["", f"Created {project.name}/. Next steps (README.md, Run, has them all):"]
+    lines += [f"  cd {project.name}", "  uv sync"]
     if to_set:
         lines.append(f"  cp .env.example .env   # then set {to_set} in it")
+    if answers["auth"] == "password":
+        hashing = f"uv run python -m {answers['project_slug']}.auth hash alice"
+        lines.append(f"  {hashing}   # asks a password, prints alice:$argon2id$...")
     if answers["auth"] == "oidc":
-        lines.append("  # at your provider, register the redirect URI PUBLIC_BASE_URL + /auth/callback")
+        lines.append("  # to try it without a provider of your own: README.md, Try sign-in on this machine")
+    dashboard = "/" if answers["parent"] == "streamlit" else "/dashboard/"
     lines += [
-        "  uvicorn app:app --port 8000 --http h11 --ws-per-message-deflate false --no-proxy-headers"
+        "  uv run uvicorn app:app --port 8000 --http h11 --ws-per-message-deflate false --no-proxy-headers"
         + (" --env-file .env" if to_set else ""),
-        "  open http://127.0.0.1:8000/" + ("" if answers["parent"] == "streamlit" else "dashboard/"),
-        "  pytest   # the project's own tests",
+        f"  # then open http://127.0.0.1:8000{dashboard} in a browser",
+        "  uv run pytest   # the project's own tests",
         "",
     ]
     return "\n".join(lines)
@@ -482,7 +482,8 @@ def main() -> int:
     answers = typed(CONTEXT)
     remove_unused(project, answers)
     record_template_state(project)
-    print(next_steps(project, answers))
+    if "_commit" not in CONTEXT:  # cruft bakes twice per update, into a folder nobody opens
+        print(next_steps(project, answers))
     return 0
 
 

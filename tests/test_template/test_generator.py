@@ -298,11 +298,22 @@ def test_default_slug_is_derived_from_the_name(tmp_path):
     assert project.name == "sales_dashboard_2" and (project / "sales_dashboard_2" / "__init__.py").exists()
 
 
-def test_post_gen_prints_next_steps(tmp_path, capfd):
-    bake(tmp_path, auth="password")
+@pytest.mark.parametrize(
+    ("parent", "auth"), [("streamlit", "password"), ("fastapi", "oidc"), ("django", "none")]
+)
+def test_post_gen_prints_the_readmes_next_steps_once(tmp_path, capfd, parent, auth):
+    project = bake(tmp_path, parent=parent, auth=auth)
     out = capfd.readouterr().out
-    assert 'pip install -e ".[test]"' in out and "uvicorn app:app" in out and "pytest" in out
-    assert "APP_SECRET_KEY" in out
+    assert out.count("Next steps") == 1
+    steps = [line.strip() for line in out.splitlines() if line.startswith("  ")]
+    commands = [step.split("   #")[0] for step in steps if not step.startswith(("#", "cd "))]
+    readme = (project / "README.md").read_text()
+    assert "uv sync" in commands and "uv run pytest" in commands
+    assert [command for command in commands if command not in readme] == []  # what the README says
+    dashboard = "/" if parent == "streamlit" else "/dashboard/"
+    assert f"# then open http://127.0.0.1:8000{dashboard} in a browser" in steps  # no macOS-only `open`
+    if auth != "none":
+        assert "cp .env.example .env" in commands and "APP_SECRET_KEY" in out
 
 
 def test_long_slug_still_gives_ruff_clean_code(tmp_path):
