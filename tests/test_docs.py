@@ -223,3 +223,17 @@ def test_readme_performance_figures_are_those_of_the_last_bench_run():
     for name, (median, answer) in quoted.items():
         assert name in results, f"{name!r} is not in bench/RESULTS.md"
         assert (median, met[answer]) == results[name], name
+
+
+def test_make_screenshots_without_its_dependencies_says_so_and_writes_nothing(tmp_path):
+    venv = tmp_path / "bare"  # a Python without pytest or Playwright
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    pictures = ROOT / "docs" / "screenshots"
+    before = {picture.name: picture.stat().st_mtime_ns for picture in pictures.glob("*.png")}
+    script = [str(venv / "bin" / "python"), "docs/make_screenshots.py"]
+    result = subprocess.run(script, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "wrote" not in result.stdout
+    (message,) = [line for line in result.stderr.splitlines() if line.startswith("make_screenshots:")]
+    assert "not written: " + ", ".join(f"{parent}.png" for parent in PARENTS) in message
+    assert {picture.name: picture.stat().st_mtime_ns for picture in pictures.glob("*.png")} == before
