@@ -417,11 +417,10 @@ def next_steps(project: Path, answers: dict) -> str:
         hashing = f"uv run python -m {answers['project_slug']}.auth hash alice"
         lines.append(f"  {hashing}   # asks a password, prints alice:$argon2id$...")
     if answers["auth"] == "oidc":
-        lines.append("  # to try it without a provider of your own: README.md, Try sign-in on this machine")
+        lines.append("  # no provider of your own yet: README.md, Try sign-in on this machine")
     dashboard = "/" if answers["parent"] == "streamlit" else "/dashboard/"
     lines += [
-        "  uv run uvicorn app:app --port 8000 --http h11 --ws-per-message-deflate false --no-proxy-headers"
-        + (" --env-file .env" if to_set else ""),
+        "  uv run uvicorn app:app --port 8000 --http h11 --ws-per-message-deflate false --no-proxy-headers",
         f"  # then open http://127.0.0.1:8000{dashboard} in a browser",
         "  uv run pytest   # the project's own tests",
         "",
