@@ -28,6 +28,9 @@ COVERED_ELSEWHERE = {
         "tests/test_template/test_generated_live.py"
     ),
     "streamlit run app.py": "tests/test_template/test_generated_live.py",
+    "pip install copier": "needs the network; copier comes from requirements-dev.txt",
+    f"copier copy --defaults --data parent=django {TEMPLATE_SOURCE}": "needs the network; as from a clone",
+    'copier copy --defaults --data parent=django "$PWD" my_app': "tests/test_template/test_copier.py",
     "python tools/install_skill.py": "tests/test_install_skill.py",
     "python evals/checks/": "tests/test_evals.py",
 }
