@@ -72,6 +72,8 @@ class Part:
 TEMPLATE_SOURCE = "https://github.com/st-asgi-template/st-asgi-template"
 
 PKG = "{pkg}"  # the package directory, named after project_slug
+# What every sign-in mode needs: the signed cookie, and the store its sessions and counts live in.
+SIGNED_IN_FILES = (f"{PKG}/session_cookie.py", f"{PKG}/app_state.py")
 
 QUESTIONS: tuple[Text | Choice | Part, ...] = (
     Text(
@@ -132,8 +134,8 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
         },
         files={
             "none": (),
-            "password": (f"{PKG}/auth.py", f"{PKG}/session_cookie.py", "tests/test_auth.py"),
-            "oidc": (f"{PKG}/auth_oidc.py", f"{PKG}/session_cookie.py", "tests/test_oidc.py"),
+            "password": (f"{PKG}/auth.py", *SIGNED_IN_FILES, "tests/test_auth.py"),
+            "oidc": (f"{PKG}/auth_oidc.py", *SIGNED_IN_FILES, "tests/test_oidc.py"),
         },
         env={
             "password": (
@@ -143,6 +145,7 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
                 "APP_API_TOKENS",
                 "APP_DEV_MODE",
                 "PUBLIC_BASE_URL",
+                "REDIS_URL",
             ),
             "oidc": (
                 "OIDC_ISSUER",
@@ -151,6 +154,7 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
                 "OIDC_AUDIENCE",
                 "PUBLIC_BASE_URL",
                 "APP_SECRET_KEY",
+                "REDIS_URL",
             ),
         },
         aliases={"auth_cookie": {"true": "password", "false": "none"}},

@@ -11,6 +11,17 @@ What it shows
     must run: the first request enters it, and the ``lifespan=`` you give st.App (run
     after the Streamlit runtime has started) ends it at shutdown.
 
+    The server is stateless (fastmcp's ``stateless_http=True``): each request carries all it
+    needs, so any process answers any request of an agent. MCP clients keep no cookie, so a
+    proxy's sticky cookie cannot bring them back to the process that opened a stateful
+    session ("Session not found" behind a load balancer); stateless, several processes
+    behind nginx or a Kubernetes Service need no affinity and no shared store for MCP. What
+    a client gives up: no ``Mcp-Session-Id`` (and no per-session state between requests);
+    no server-to-client requests (sampling, elicitation, roots), which need a session to
+    answer into; no standalone ``GET`` stream (list-changed and resource-update
+    notifications between calls); no resumability (``Last-Event-ID``). Tool calls, their
+    results and the progress and log notifications sent while a call runs all work.
+
 When to use it
     AI agents should call the same data functions the dashboard shows, over MCP: pass the
     dashboard's ``st.cache_data`` loader as ``create_mcp(dashboard_data=...)`` and agents
@@ -90,8 +101,15 @@ def create_mcp(
 
 
 def mcp_http_app(mcp: FastMCP, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> Any:
-    """The streamable-HTTP app to mount at ``/mcp``, Host and Origin checked by fastmcp."""
-    return mcp.http_app(path="/", host_origin_protection=True, allowed_hosts=list(allowed_hosts))
+    """The streamable-HTTP app to mount at ``/mcp``, Host and Origin checked by fastmcp.
+
+    Stateless: no MCP session lives in this process, so any process answers any request (an
+    MCP client keeps no cookie for a proxy's affinity). The price: no server-to-client requests
+    (sampling, elicitation) and no notifications outside a running call.
+    """
+    return mcp.http_app(
+        path="/", stateless_http=True, host_origin_protection=True, allowed_hosts=list(allowed_hosts)
+    )
 
 
 class MCPOnFirstRequest:

@@ -20,6 +20,8 @@ from tests.support import (  # noqa: F401
     free_port,
     load_reference,
     oidc_provider,
+    redis_server_missing,
+    started_redis,
     strict_oidc_missing,
     strict_oidc_provider,
 )
@@ -56,6 +58,22 @@ def strict_oidc(tmp_path_factory):
     app_url = f"http://127.0.0.1:{free_port()}"  # the app that uses it listens there
     with strict_oidc_provider(app_url, tmp_path_factory.mktemp("strict-oidc")) as provider:
         yield provider
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory):
+    """A real redis-server (Debian's) of this test alone: ``.url`` for REDIS_URL, ``.kill()``,
+    ``.start()`` (same port), ``with redis_server.down():``; stopped by PID afterwards."""
+    if missing := redis_server_missing():
+        pytest.fail(missing, pytrace=False)
+    with started_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """``redis://127.0.0.1:<port>/0`` of this test's own redis-server."""
+    return redis_server.url
 
 
 @pytest.fixture

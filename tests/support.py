@@ -138,6 +138,17 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def stop(self) -> None:
+        """SIGTERM to its process group (then SIGKILL after 15 s); waits until it has ended."""
+        _stop(self.process)
+
+    def kill(self) -> None:
+        """SIGKILL to its process group, as a crash would end it; waits until it has ended."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
 
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is not None:
@@ -152,6 +163,55 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
+def spawn(
+    command: Sequence[str],
+    *,
+    cwd: Path,
+    port: int,
+    env: dict[str, str] | None = None,
+    log_dir: Path | None = None,
+    append_log: bool = False,
+) -> Server:
+    """Start ``command`` (which must listen on 127.0.0.1:port) in its own process group; no wait.
+
+    Its output goes to ``log_dir/server-<port>.log`` (appended to with ``append_log``: a restart
+    on the same port keeps what the process before it wrote).
+    """
+    log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
+    log_path = log_dir / f"server-{port}.log"
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    with log_path.open("ab" if append_log else "wb") as log:
+        process = subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return Server(f"http://127.0.0.1:{port}", process, log_path)
+
+
+def wait_until_ready(server: Server, ready_path: str = "/_stcore/health", timeout: float = 90) -> Server:
+    """Poll ``ready_path`` until it answers below 500; stop the server and raise if it never does."""
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if server.process.poll() is not None:
+                raise RuntimeError(f"server exited with {server.process.returncode}:\n{server.log()}")
+            try:
+                if httpx.get(server.base_url + ready_path, timeout=2).status_code < 500:
+                    return server
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"server not ready after {timeout}s:\n{server.log()}")
+            time.sleep(0.25)
+    except BaseException:
+        server.stop()
+        raise
+
+
 @contextlib.contextmanager
 def serve(
     command: Sequence[str],
@@ -164,35 +224,114 @@ def serve(
     log_dir: Path | None = None,
 ) -> Iterator[Server]:
     """Start ``command`` (which must listen on 127.0.0.1:port) and stop it by PID afterwards."""
-    log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
-    log_path = log_dir / f"server-{port}.log"
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            list(command),
-            cwd=cwd,
-            env=full_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log_path)
+    server = spawn(command, cwd=cwd, port=port, env=env, log_dir=log_dir)
     try:
+        yield wait_until_ready(server, ready_path, timeout)
+    finally:
+        server.stop()
+
+
+# --- a real Redis (Debian's redis-server; Valkey's works the same) -------------------------
+
+REDIS_SERVER = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
+
+
+def redis_server_missing() -> str | None:
+    """What a test that needs a store lacks on this machine, if anything."""
+    if not os.access(REDIS_SERVER, os.X_OK):
+        return f"no {REDIS_SERVER}: ./run test installs Debian's redis-server (apt-get install redis-server)"
+    return None
+
+
+def redis_ping(port: int, timeout: float = 1.0) -> bool:
+    """True when a Redis server answers PING on 127.0.0.1:port."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@dataclass
+class RedisServer:
+    """A redis-server on 127.0.0.1:``port`` with no persistence, its files in ``directory``.
+
+    ``url`` is what the app's REDIS_URL takes. ``kill()`` ends it as a crash would (SIGKILL),
+    ``stop()`` politely; ``start()`` brings it back on the same port, empty, and waits for PING.
+    """
+
+    port: int
+    directory: Path
+    process: subprocess.Popen | None = None
+    starts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self, timeout: float = 20) -> RedisServer:
+        if self.running:
+            raise RuntimeError(f"redis-server on port {self.port} is running already")
+        command = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
+                   "--save", "", "--appendonly", "no", "--dir", str(self.directory),
+                   "--daemonize", "no", "--logfile", ""]  # fmt: skip
+        self.starts += 1
+        with (self.directory / "redis.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=self.directory, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}:\n{server.log()}")
-            try:
-                if httpx.get(server.base_url + ready_path, timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"server not ready after {timeout}s:\n{server.log()}")
-            time.sleep(0.25)
+        while not redis_ping(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"redis-server did not answer PING on {self.port}:\n{self.log()}")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would end it; returns once it has ended (the port refuses then)."""
+        if self.running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def restart(self) -> RedisServer:
+        """Kill it and start it again on the same port (it comes back empty)."""
+        self.kill()
+        return self.start()
+
+    @contextlib.contextmanager
+    def down(self) -> Iterator[None]:
+        """Killed for the ``with`` block, started again (same port, empty) after it."""
+        self.kill()
+        try:
+            yield
+        finally:
+            self.start()
+
+    def log(self) -> str:
+        path = self.directory / "redis.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+@contextlib.contextmanager
+def started_redis(directory: Path, port: int | None = None) -> Iterator[RedisServer]:
+    """Start a redis-server on a free loopback port (or ``port``); stop it by PID afterwards."""
+    directory.mkdir(parents=True, exist_ok=True)
+    server = RedisServer(port or free_port(), directory).start()
+    try:
         yield server
     finally:
-        _stop(process)
+        server.stop()
 
 
 def uvicorn_command(target: str, port: int, *extra: str) -> list[str]:

@@ -133,8 +133,11 @@ def test_contributing_names_only_files_that_exist():
 TEMPLATE = ROOT / "{{cookiecutter.project_slug}}"
 PACKAGE = TEMPLATE / "{{cookiecutter.project_slug}}"
 AUTH = template_options.BY_NAME["auth"]
-# os.environ["X"], os.environ.get("X"), environ.get("X") on a Mapping, os.getenv("X")
-ENV_READ = re.compile(r"""(?:environ(?:\.get)?\(|environ\[|getenv\()\s*["']([A-Z][A-Z0-9_]*)["']""")
+# os.environ["X"], os.environ.get("X"), environ.get("X") on a Mapping, os.getenv("X"), and a
+# settings argument naming the variable it reads: users_var: str = "X"
+ENV_READ = re.compile(
+    r"""(?:environ(?:\.get)?\(|environ\[|getenv\(|_var: str = )\s*["']([A-Z][A-Z0-9_]*)["']"""
+)
 LISTED = re.compile(r"^\| `([A-Z][A-Z0-9_]*)`", re.MULTILINE)  # a table row's first cell
 ASSIGNED = re.compile(r"^([A-Z][A-Z0-9_]*)=", re.MULTILINE)  # an .env line
 

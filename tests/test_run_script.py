@@ -64,3 +64,33 @@ def test_venv_of_another_python_is_rebuilt_and_installs_are_shown(tmp_path):
     assert subprocess.run(check).returncode == 0
     again = run(repo, "setup")  # nothing changed: nothing to do, nothing said
     assert again.returncode == 0 and again.stdout == ""
+
+
+def test_every_npm_package_dir_is_installed_from_the_npm_registry_only():
+    """`./run setup` runs `npm ci` in each Node.js part of the tests; their lock files name no
+    download host (npm's default registry then) and pin every package by its integrity hash."""
+    import json
+    import re
+
+    run_script = (ROOT / "run").read_text()
+    locks = sorted((ROOT / "tests").glob("*/package-lock.json"))
+    assert {lock.parent.name for lock in locks} >= {"oidc_provider", "mcp_ts_client"}
+    for lock in locks:
+        folder = lock.parent.relative_to(ROOT).as_posix()
+        assert re.search(rf"^\s*npm_setup {re.escape(folder)}\b", run_script, re.M), f"./run skips {folder}"
+        packages = json.loads(lock.read_text())["packages"]
+        hosts = {
+            re.sub(r"^https?://([^/]+)/.*", r"\1", entry["resolved"])
+            for entry in packages.values()
+            if "resolved" in entry
+        }
+        assert hosts <= {"registry.npmjs.org"}, (folder, hosts)
+        unpinned = [name for name, entry in packages.items() if name and "integrity" not in entry]
+        assert unpinned == [], (folder, unpinned)
+    assert '"@modelcontextprotocol/sdk": "1.32.2"' in (ROOT / "tests/mcp_ts_client/package.json").read_text()
+
+
+def test_the_live_tests_system_packages_include_redis_server():
+    need = (ROOT / "run").read_text().split("need_system_packages() {", 1)[1].split("\n}\n", 1)[0]
+    for package in ("chromium", "nginx", "redis-server"):
+        assert f"missing+=({package})" in need, package

@@ -39,6 +39,7 @@ PARTS: dict[str, str] = {
     "error_pages.py": "route_error_pages.py",
     "session_cost.py": "core_session_cost.py",
     "session_cookie.py": "middleware_session_cookie.py",
+    "app_state.py": "core_shared_state.py",
 }
 # What a module does, where the reference's first line does not say it for every parent.
 SUMMARIES: dict[str, str] = {

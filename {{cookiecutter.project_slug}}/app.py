@@ -47,6 +47,9 @@ from {{ pkg }} import {{ from_package|join(", ") }}
 {% if c.parent == "fastapi" -%}
 from {{ pkg }}.api_docs import self_hosted_docs
 {% endif -%}
+{% if signed_in -%}
+from {{ pkg }}.app_state import store_from_env
+{% endif -%}
 {% if wsgi -%}
 from {{ pkg }}.asgi_glue import (
     ImportedOnFirstRequest,
@@ -91,6 +94,7 @@ from {{ pkg }}.mcp_tools import (
 {% if c.security_headers -%}
 from {{ pkg }}.security_headers import SecurityHeadersMiddleware
 {% endif -%}
+
 {% if c.seo -%}
 from {{ pkg }}.seo import {% if signed_in %}SEO_PATHS, {% endif %}SiteInfo, seo_routes
 {% endif -%}
@@ -109,12 +113,18 @@ HERE = Path(__file__).parent
 load_dotenv(HERE / ".env", override=False)
 configure_logging()  # before anything logs: one line per request
 edge = EdgeSettings.from_env()  # PUBLIC_BASE_URL and TRUSTED_PROXIES, read once for every layer
+{%- if signed_in %}
+# Sessions, sign-in counts and events: this process's memory, or Valkey/Redis shared by every
+# process when REDIS_URL is set (refuses to start, naming REDIS_URL, when it cannot be reached).
+store = store_from_env()
+{%- endif %}
 {%- if c.__auth == "password" %}
-auth = AuthSettings.from_env()  # refuses to start without APP_USERS and a strong APP_SECRET_KEY
+# Refuses to start without APP_USERS and a strong APP_SECRET_KEY.
+auth = AuthSettings.from_env(store=store, namespace="{{ pkg }}")
 {%- elif c.__auth == "oidc" %}
 # Refuses to start, with one line naming the variable, when OIDC_* or APP_SECRET_KEY is wrong or
 # the provider cannot be reached (its discovery document is read once, here).
-auth = OIDCSettings.from_env()
+auth = OIDCSettings.from_env(store=store, namespace="{{ pkg }}")
 {%- endif %}
 {%- if c.mcp %}
 {%- if c.__auth == "oidc" %}
@@ -184,7 +194,7 @@ middleware = [
 error_pages = {HTTPException: http_error_page}  # 404, 405...: HTML for browsers, JSON otherwise
 
 routes = [
-    *health_routes(),
+    *health_routes({% if signed_in %}store{% endif %}),
 {%- if c.__auth == "password" %}
     *login_routes(auth),
 {%- elif c.__auth == "oidc" %}

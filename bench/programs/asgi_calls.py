@@ -9,9 +9,9 @@ from base64 import b64encode
 import itsdangerous
 
 
-def session_cookie(auth, cookie_name: str) -> bytes:
+async def session_cookie(auth, cookie_name: str) -> bytes:
     """The cookie a successful login sets: a session in ``auth``'s server-side store, its id signed."""
-    sid = auth.sessions.create("alice", auth.max_age_seconds)
+    sid = await auth.sessions.create("alice")
     signed = itsdangerous.TimestampSigner(auth.secret_key).sign(b64encode(json.dumps({"sid": sid}).encode()))
     return f"{cookie_name}=".encode() + signed
 

@@ -43,7 +43,7 @@ def load(project: Path, module: str, tag: str):
     return loaded
 
 
-def side(project: Path, tag: str, build) -> tuple[dict[str, FastAPI], bytes]:
+async def side(project: Path, tag: str, build) -> tuple[dict[str, FastAPI], bytes]:
     headers_mod, auth_mod, allow_mod = (
         load(project, m, tag) for m in ("security_headers", "auth", "ip_allowlist")
     )
@@ -56,21 +56,22 @@ def side(project: Path, tag: str, build) -> tuple[dict[str, FastAPI], bytes]:
         f"{tag}: auth": build(auth_mod.auth_middleware(auth)),
         f"{tag}: all three": build([headers, allow, *auth_mod.auth_middleware(auth)]),
     }
-    return apps, session_cookie(auth, auth_mod.SESSION_COOKIE)
+    return apps, await session_cookie(auth, auth_mod.SESSION_COOKIE)
 
 
 async def measure(a: Path, b: Path, rounds: int, count: int) -> dict:
     sys.path.insert(0, str(a))  # the routes (the same in both): the A project's package
+    from bench_board.app_state import MemoryStore
     from bench_board.fastapi_site import router
     from bench_board.health import health_routes
 
     def build(middleware: list[Middleware]) -> FastAPI:
-        app = FastAPI(routes=health_routes(), middleware=middleware)
+        app = FastAPI(routes=health_routes(MemoryStore()), middleware=middleware)
         app.include_router(router)
         return app
 
-    apps_a, cookie_a = side(a, "A", build)
-    apps_b, cookie_b = side(b, "B", build)
+    apps_a, cookie_a = await side(a, "A", build)
+    apps_b, cookie_b = await side(b, "B", build)
     apps = {"no guard": build([]), **apps_a, **apps_b}
     cookies = {name: cookie_b if name.startswith("B:") else cookie_a for name in apps}
     names = list(apps)

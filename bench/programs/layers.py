@@ -60,7 +60,7 @@ def variants(auth: AuthSettings) -> dict[str, FastAPI]:
 async def measure(rounds: int, count: int) -> dict[str, dict[str, float]]:
     auth = AuthSettings.from_env()
     apps = variants(auth)
-    cookie = session_cookie(auth, SESSION_COOKIE)
+    cookie = await session_cookie(auth, SESSION_COOKIE)
     samples = {path: {name: [] for name in apps} for path in PATHS}
     for app in apps.values():  # warm every code path once
         for path in PATHS:

@@ -26,19 +26,45 @@ ANSWERS = {
     "streamlit-parent": {"parent": "streamlit", "security_headers": False},
     "odd-slug": {"project_slug": "_3d_charts_", "parent": "flask"},
     "bare-slug": {"project_slug": "__"},
+    "oidc-mcp": {"auth": "oidc", "mcp": True, "project_slug": "_3d_charts_"},
 }
 
 
+def documents(project: Path) -> list[dict]:
+    """Every object of deploy/k8s/, in file order."""
+    return [
+        doc
+        for name in MANIFESTS
+        for doc in yaml.safe_load_all((project / "deploy" / "k8s" / name).read_text())
+        if doc
+    ]
+
+
 def load(project: Path) -> dict[str, dict]:
+    """The app's own objects by kind (each file's first document)."""
     resources = {}
     for name in MANIFESTS:
-        documents = [
+        first = next(
             doc for doc in yaml.safe_load_all((project / "deploy" / "k8s" / name).read_text()) if doc
-        ]
-        assert len(documents) == 1, name
-        resources[documents[0]["kind"]] = documents[0]
+        )
+        resources[first["kind"]] = first
     assert sorted(resources) == ["Deployment", "Ingress", "NetworkPolicy", "Service"]
     return resources
+
+
+def load_valkey(project: Path, app_name: str) -> dict[str, dict]:
+    """Valkey's objects by kind: those named ``<app>-valkey`` (one of each kind at most)."""
+    found = [doc for doc in documents(project) if doc["metadata"]["name"] == f"{app_name}-valkey"]
+    assert len({doc["kind"] for doc in found}) == len(found), "one Valkey object of each kind"
+    others = [
+        doc for doc in documents(project) if doc["metadata"]["name"] not in (app_name, f"{app_name}-valkey")
+    ]
+    assert others == [], "an object neither the app's nor Valkey's"
+    return {doc["kind"]: doc for doc in found}
+
+
+def auth_of(answers: dict) -> str:
+    return answers.get("auth", "none")
 
 
 @pytest.mark.parametrize("answers", ANSWERS.values(), ids=ANSWERS.keys())
@@ -71,7 +97,7 @@ def test_manifests_hold_the_scale_out_recipe(tmp_path, answers):
     assert ("ALLOWED_IPS" in env) == answers.get("ip_allowlist", False)
     (secret,) = container["envFrom"]
     assert secret["secretRef"]["name"] == f"{name}-secrets"
-    assert secret["secretRef"]["optional"] is ("auth" not in answers)  # sign-in needs it
+    assert secret["secretRef"]["optional"] is (auth_of(answers) != "password")  # auth needs it
     (port,) = container["ports"]
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         check = container[probe]["httpGet"]
@@ -106,9 +132,70 @@ def test_manifests_hold_the_scale_out_recipe(tmp_path, answers):
     assert peer["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "ingress-nginx"}
     assert allowed["ports"] == [{"port": port["name"], "protocol": "TCP"}]
 
+    # Several pods (one process each); with sign-in, they share Valkey through REDIS_URL.
+    assert spec["replicas"] >= 2
+    needs_store = auth_of(answers) != "none"
+    valkey = load_valkey(project, name)
+    assert sorted(valkey) == (["Deployment", "NetworkPolicy", "Service"] if needs_store else [])
+    redis_url = [item for item in container["env"] if item["name"] == "REDIS_URL"]
+    if needs_store:
+        check_valkey(valkey, name, deployment, container)
+        (item,) = redis_url
+        assert "value" not in item, "REDIS_URL holds a password: from the Secret only"
+        assert item["valueFrom"]["secretKeyRef"] == {"name": f"{name}-secrets", "key": "REDIS_URL"}
+        readme = (project / "deploy" / "README.md").read_text()
+        assert re.search(rf'--from-literal=REDIS_URL="redis://:\S+@{name}-valkey:6379/0"', readme)
+        assert "--from-literal=VALKEY_PASSWORD=" in readme
+    else:
+        assert redis_url == []
+
     # The schemas of a current Kubernetes, strict: unknown fields are errors too.
-    for resource in resources.values():
+    for resource in [*resources.values(), *valkey.values()]:
         kubernetes_validate.validate(resource, K8S_VERSION, strict=True)
+
+
+def check_valkey(valkey: dict[str, dict], name: str, app: dict, app_container: dict) -> None:
+    """Valkey: a pinned BSD image, non-root like the app, limited; reachable from the app's pods only."""
+    deployment, service, policy = valkey["Deployment"], valkey["Service"], valkey["NetworkPolicy"]
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert re.fullmatch(r"valkey/valkey:\d+\.\d+\.\d+(-alpine)?", container["image"]), container["image"]
+    assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] > 0
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert container["securityContext"] == app_container["securityContext"], "hardened like the app"
+    assert container["resources"]["limits"]["memory"] and container["resources"]["requests"]["cpu"]
+    command = container["command"] + container["args"]
+    assert command[0] == "valkey-server"
+    assert command[command.index("--save") + 1] == "" and command[command.index("--appendonly") + 1] == "no"
+    assert command[command.index("--requirepass") + 1] == "$(VALKEY_PASSWORD)"
+    (password,) = container["env"]
+    assert password["name"] == "VALKEY_PASSWORD"
+    assert password["valueFrom"]["secretKeyRef"] == {"name": f"{name}-secrets", "key": "VALKEY_PASSWORD"}
+    (port,) = container["ports"]
+    assert port["containerPort"] == 6379
+    assert {volume["name"]: volume for volume in pod["volumes"]}["data"] == {"name": "data", "emptyDir": {}}
+
+    # The Service: Valkey's pods, port 6379 (what REDIS_URL names).
+    assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
+    assert service["spec"]["type"] == "ClusterIP"
+    (service_port,) = service["spec"]["ports"]
+    assert service_port["port"] == 6379 and service_port["targetPort"] == port["name"]
+
+    # The NetworkPolicy: it selects Valkey's pods and admits the app's pods only, on 6379 only.
+    app_labels = app["spec"]["template"]["metadata"]["labels"]
+    spec = policy["spec"]
+    assert spec["podSelector"]["matchLabels"].items() <= labels.items()
+    assert not spec["podSelector"]["matchLabels"].items() <= app_labels.items(), "not the app's pods"
+    assert spec["policyTypes"] == ["Ingress"]
+    (rule,) = spec["ingress"]
+    (peer,) = rule["from"]
+    assert list(peer) == ["podSelector"], "pods of this namespace, no other namespace or address block"
+    assert peer["podSelector"]["matchLabels"].items() <= app_labels.items()
+    assert not peer["podSelector"]["matchLabels"].items() <= labels.items()
+    assert peer["podSelector"]["matchLabels"] == app["spec"]["selector"]["matchLabels"]
+    assert rule["ports"] == [{"port": port["name"], "protocol": "TCP"}]
 
 
 def test_validator_rejects_a_broken_manifest(tmp_path):
@@ -135,9 +222,10 @@ def test_validator_needs_no_network(tmp_path):
     prefix = _no_network()
     if prefix is None:
         pytest.skip("cannot make a network namespace here (unshare -rn)")
-    k8s = bake(tmp_path) / "deploy" / "k8s"
+    project = bake(tmp_path, auth="password")  # with Valkey: several objects per file
+    k8s = project / "deploy" / "k8s"
     files = [str(k8s / name) for name in MANIFESTS]
     command = [*prefix, sys.executable, "-m", "kubernetes_validate", "--strict", "-k", K8S_VERSION, *files]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("passed") == len(MANIFESTS), result.stdout
+    assert result.stdout.count("passed") == len(documents(project)) == len(MANIFESTS) + 3, result.stdout

@@ -10,7 +10,6 @@ from __future__ import annotations
 import colorsys
 import contextlib
 import re
-import shutil
 import struct
 import subprocess
 import sys
@@ -24,17 +23,10 @@ import httpx
 import pytest
 
 from tests.support import bake, free_port, serve, wait_for_dashboard, watch
+from tests.test_deploy.cluster import COOKIE, NGINX, PROXY, SLUG, main_config, needs_nginx, nginx, site_config
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-SLUG = "streamlit_asgi_app"
 TITLE = "Streamlit ASGI App"
 SESSIONS = 8
-COOKIE = "st_affinity"
-PROXY = "127.0.0.1"
-
-needs_nginx = pytest.mark.skipif(
-    not Path(NGINX).exists(), reason="nginx is not installed (./run installs it)"
-)
 
 
 # --- a tiny PNG, made here -----------------------------------------------------------------
@@ -60,64 +52,6 @@ def colour(index: int, of: int) -> tuple[int, int, int]:
     """Well-separated hues, so no two uploads become the same media file (even after JPEG)."""
     red, green, blue = colorsys.hsv_to_rgb(index / of, 1.0, 1.0 if index % 2 else 0.6)
     return round(red * 255), round(green * 255), round(blue * 255)
-
-
-# --- nginx, from the template's file -------------------------------------------------------
-
-
-def site_config(template: str, *, upstream_ports: list[int], port: int, affinity: bool) -> str:
-    """The baked deploy/nginx.conf with this test's ports, optionally without its affinity."""
-    lines = template.splitlines()
-    servers = [i for i, line in enumerate(lines) if re.fullmatch(r"\s*server 127\.0\.0\.1:\d+;", line)]
-    assert len(servers) == 2 and servers[1] == servers[0] + 1, "expected two example upstream servers"
-    lines[servers[0] : servers[1] + 1] = [f"    server {PROXY}:{p};" for p in upstream_ports]
-    text = "\n".join(lines) + "\n"
-    text, listens = re.subn(r"(?m)^(\s*)listen 80;$", rf"\g<1>listen {PROXY}:{port};", text)
-    assert listens == 1, "expected one 'listen 80;'"
-    if not affinity:
-        text, hashes = re.subn(r"(?m)^\s*hash \$\w+ consistent;\n", "", text)
-        assert hashes == 1, "expected one 'hash ... consistent;' line"
-    return text
-
-
-def main_config(directory: Path, site: Path) -> str:
-    """nginx as this user, in the foreground, with every path inside ``directory``."""
-    temp = "\n".join(
-        f"    {kind}_temp_path {directory / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return f"""
-daemon off;
-master_process off;
-worker_processes 1;
-pid {directory / "nginx.pid"};
-error_log {directory / "error.log"} notice;
-events {{
-    worker_connections 1024;
-}}
-http {{
-    log_format affinity '$upstream_addr $cookie_{COOKIE} ${SLUG}_affinity_key $status $request_method $uri';
-    access_log {directory / "access.log"} affinity;
-{temp}
-    include {site};
-}}
-"""
-
-
-@contextlib.contextmanager
-def nginx(directory: Path, site_text: str, port: int):
-    directory.mkdir()
-    site = directory / "site.conf"
-    site.write_text(site_text)
-    conf = directory / "nginx.conf"
-    conf.write_text(main_config(directory, site))
-    command = [NGINX, "-p", str(directory), "-c", str(conf), "-e", str(directory / "error.log")]
-    checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
-    assert checked.returncode == 0, checked.stderr
-    with serve(
-        command, cwd=directory, port=port, ready_path="/healthz", timeout=30, log_dir=directory
-    ) as server:
-        yield server
 
 
 def upstreams_by_key(access_log: Path) -> dict[str, set[str]]:
@@ -340,7 +274,7 @@ def test_nginx_conf_is_valid_for_any_slug(tmp_path, slug):
         site_config(text, upstream_ports=[free_port(), free_port()], port=free_port(), affinity=True)
     )
     conf = directory / "nginx.conf"
-    conf.write_text(main_config(directory, site).replace(f"${SLUG}_", f"${slug}_"))
+    conf.write_text(main_config(directory, site, slug))
     command = [NGINX, "-t", "-p", str(directory), "-c", str(conf), "-e", str(directory / "error.log")]
     checked = subprocess.run(command, capture_output=True, text=True, timeout=30)
     assert checked.returncode == 0, checked.stderr

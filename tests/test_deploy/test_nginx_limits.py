@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.support import bake, free_port, serve
-from tests.test_deploy.test_nginx_affinity import PROXY, needs_nginx, nginx, site_config
+from tests.test_deploy.cluster import PROXY, needs_nginx, nginx, site_config
 
 pytestmark = [pytest.mark.live, needs_nginx]
 

@@ -264,22 +264,63 @@ def test_auth_limits_one_account_from_one_address_not_everyone(auth_env):
 
 
 @pytest.mark.isolated
-def test_limiter_bounds_memory_without_forgetting_an_active_offender(auth_env):
-    from references.middleware_auth import LoginRateLimiter, address_group
+def test_limiter_keeps_an_offender_counted_under_a_spray_of_new_keys(auth_env):
+    from references.core_shared_state import MemoryStore, address_group
+    from references.middleware_auth import LoginRateLimiter, SignInLimits
 
-    limiter = LoginRateLimiter(max_attempts=3, window_seconds=600, max_keys=100)
-    offender = f"alice|{address_group('2001:db8::1')}"
-    for _ in range(3):
-        assert limiter.attempt(offender) == 0.0
-    for spray in range(5000):  # a spray of fresh addresses, the offender still trying
-        limiter.attempt(f"alice|10.{spray // 256 % 256}.{spray % 256}.1")
-        if spray % 50 == 0:
-            assert limiter.attempt(offender) > 0
-            # the next /64 neighbour is the same offender
-            assert limiter.attempt(f"alice|{address_group('2001:db8::ffff')}") > 0
-    assert len(limiter._attempts) <= 101
+    async def scenario() -> None:
+        rules = SignInLimits(per_account_and_address="3/10minutes", per_address="100000/minute")
+        limiter = LoginRateLimiter(MemoryStore(max_keys=100), "t", rules)
+        offender = address_group("2001:db8::1")
+        for _ in range(3):
+            assert await limiter.attempt("alice", offender) == 0.0
+        for spray in range(3000):  # a spray of fresh addresses, the offender still trying
+            await limiter.attempt("alice", f"10.{spray // 256 % 256}.{spray % 256}.1")
+            if spray % 300 == 0:
+                assert await limiter.attempt("alice", offender) > 0
+                # the next /64 neighbour is the same offender
+                assert await limiter.attempt("alice", address_group("2001:db8::ffff")) > 0
+
+    run_async(scenario())
     assert address_group("2001:db8::1") != address_group("2001:db8:0:1::1")
     assert address_group("::ffff:10.0.0.1") == "10.0.0.1"
+
+
+@pytest.mark.isolated
+def test_limiter_caps_password_checks_per_address_whatever_the_name(auth_env):
+    from references.core_shared_state import MemoryStore
+    from references.middleware_auth import LoginRateLimiter
+
+    async def checks_allowed(names: int) -> int:
+        limiter = LoginRateLimiter(MemoryStore(), "t")
+        return sum([await limiter.attempt(f"made-up-{n}", "203.0.113.9") == 0.0 for n in range(names)])
+
+    assert run_async(checks_allowed(200)) == 20  # was 200 argon2 checks from one address
+
+
+@pytest.mark.isolated
+def test_limiter_slows_guessing_from_many_addresses_but_not_a_known_place(auth_env):
+    from references.core_shared_state import MemoryStore
+    from references.middleware_auth import LoginRateLimiter
+
+    async def scenario() -> tuple[int, float, float]:
+        limiter = LoginRateLimiter(MemoryStore(), "t")
+        await limiter.attempt("alice", "192.0.2.1")
+        await limiter.succeeded("alice", "192.0.2.1")  # alice signs in from her office
+        guesses = 0
+        for address in range(50):  # 50 addresses, 4 guesses each within the minute
+            for _ in range(4):
+                guesses += await limiter.attempt("alice", f"198.51.100.{address}") == 0.0
+        return (
+            guesses,
+            await limiter.attempt("alice", "192.0.2.1"),
+            await limiter.attempt("alice", "192.0.2.77"),
+        )
+
+    guesses, known, unknown = run_async(scenario())
+    assert guesses == 29  # 30 per 10 minutes for the account, one of them alice's own
+    assert known == 0.0  # the right password from her known place is still checked
+    assert unknown > 0  # a new place waits while the account is under attack
 
 
 @pytest.mark.isolated

@@ -15,27 +15,36 @@ import getpass
 import hashlib
 import hmac
 import html
-import ipaddress
 import os
 import re
 import secrets
 import sys
 import time
-from collections import OrderedDict, deque
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from limits import RateLimitItem, parse
+from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .app_state import (
+    MemoryStore,
+    Sessions,
+    SharedStore,
+    SignInEvents,
+    StoreUnavailable,
+    address_group,
+    store_unavailable,
+)
 from .session_cookie import SessionCookieMiddleware
 
 SESSION_COOKIE = "app_session"
@@ -83,58 +92,27 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def _entries(text: str, variable: str, valid_secret: re.Pattern[str]) -> dict[str, str]:
-    """``name:secret`` entries separated by whitespace (``#`` starts a comment line)."""
+def _entries(text: str, variable: str, valid_secret: re.Pattern[str], bare_name: str = "") -> dict[str, str]:
+    """``name:secret`` entries separated by whitespace (``#`` starts a comment line).
+
+    With ``bare_name``, an entry without ``name:`` is a secret of that name.
+    """
     entries: dict[str, str] = {}
     lines = (line for line in text.splitlines() if not line.lstrip().startswith("#"))
     for entry in " ".join(lines).split():
         entry = entry.strip("'\"")  # docker --env-file keeps the quotes a shell would remove
-        name, _, secret = entry.partition(":")
+        name, colon, secret = entry.partition(":")
+        if bare_name and not colon:
+            name, secret = bare_name, entry
         if not ACCOUNT_NAME.match(name) or not valid_secret.match(secret):
-            raise AuthConfigError(f"{variable}: {entry[:24]!r}... is not a name:hash entry")
+            raise AuthConfigError(f"{variable}: {entry[:24]!r}... is not a name:secret entry")
         entries[name] = secret
     return entries
 
 
 ARGON2_HASH = re.compile(r"^\$argon2(id|i|d)\$\S+$")
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
-
-
-@dataclass
-class _Session:
-    user: str
-    expires_at: float
-    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-
-
-class SessionStore:
-    """Signed-in sessions kept server-side: the cookie carries only their random id."""
-
-    def __init__(self, max_sessions: int = 50_000) -> None:
-        self.max_sessions = max_sessions
-        self._sessions: OrderedDict[str, _Session] = OrderedDict()
-
-    def create(self, user: str, lifetime_seconds: float) -> str:
-        if len(self._sessions) >= self.max_sessions:
-            now = time.monotonic()
-            for sid in [sid for sid, s in self._sessions.items() if s.expires_at <= now]:
-                del self._sessions[sid]
-            while len(self._sessions) >= self.max_sessions:
-                self._sessions.popitem(last=False)  # the oldest sign-in signs in again
-        sid = secrets.token_urlsafe(32)
-        self._sessions[sid] = _Session(user, time.monotonic() + lifetime_seconds)
-        return sid
-
-    def get(self, sid: object) -> _Session | None:
-        session = self._sessions.get(sid) if isinstance(sid, str) else None
-        if session is not None and session.expires_at <= time.monotonic():
-            del self._sessions[sid]
-            return None
-        return session
-
-    def revoke(self, sid: object) -> None:
-        if isinstance(sid, str):
-            self._sessions.pop(sid, None)
+PLAIN_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{32,512}$")  # long and random: a plain token
 
 
 @dataclass(frozen=True)
@@ -144,29 +122,50 @@ class AuthSettings:
     api_tokens: Mapping[str, str] = field(default_factory=dict)  # sha256 hex -> name
     https_only: bool = False
     max_age_seconds: int = 8 * 60 * 60
-    sessions: SessionStore = field(default_factory=SessionStore, compare=False, repr=False)
+    # Where sessions, sign-in counts and events live: memory (one process) or Valkey/Redis.
+    store: SharedStore = field(default_factory=MemoryStore, compare=False, repr=False)
+    namespace: str = "app"  # keys in the store start with it: two apps can share one server
+    sessions: Sessions = field(init=False, compare=False, repr=False)
+    events: SignInEvents = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sessions", Sessions(self.store, self.namespace, self.max_age_seconds))
+        object.__setattr__(self, "events", SignInEvents(self.store, self.namespace))
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> AuthSettings:
-        """Read APP_USERS (or APP_USERS_FILE), APP_API_TOKENS and APP_SECRET_KEY."""
+    def from_env(cls, environ: Mapping[str, str] = os.environ, *, store: SharedStore | None = None,
+                 namespace: str = "app", users_var: str = "APP_USERS",
+                 users_file_var: str = "APP_USERS_FILE", tokens_var: str = "APP_API_TOKENS",
+                 tokens_hashed: bool = True) -> AuthSettings:  # fmt: skip
+        """Read APP_USERS (or APP_USERS_FILE), APP_API_TOKENS and APP_SECRET_KEY.
+
+        The ``*_var`` arguments name other variables; with ``tokens_hashed=False`` the tokens
+        variable holds plain tokens (``name:token`` entries, or one bare token).
+        """
         dev_mode = environ.get("APP_DEV_MODE") == "1"
-        users_text = environ.get("APP_USERS", "")
-        if environ.get("APP_USERS_FILE"):
+        users_text = environ.get(users_var, "")
+        if environ.get(users_file_var):
             try:
-                users_text += "\n" + Path(environ["APP_USERS_FILE"]).read_text(encoding="utf-8")
+                users_text += "\n" + Path(environ[users_file_var]).read_text(encoding="utf-8")
             except OSError as error:
-                raise AuthConfigError(f"APP_USERS_FILE: cannot read it ({error.strerror})") from None
-        users = _entries(users_text, "APP_USERS", ARGON2_HASH)
+                raise AuthConfigError(f"{users_file_var}: cannot read it ({error.strerror})") from None
+        users = _entries(users_text, users_var, ARGON2_HASH)
         if not users:
             if not dev_mode:
                 raise AuthConfigError(
-                    "APP_USERS is not set: add name:hash entries (print one with "
-                    "`python -m <package>.auth hash NAME`) or point APP_USERS_FILE at a file of them."
+                    f"{users_var} is not set: add name:hash entries (print one with "
+                    f"`python -m {__name__} hash NAME`) or point {users_file_var} at a file of them."
                 )
             password = secrets.token_urlsafe(12)
             users = {"dev": _hasher.hash(password)}
             _warn(f"APP_DEV_MODE=1: generated a throwaway account: dev / {password}")
-        tokens = _entries(environ.get("APP_API_TOKENS", ""), "APP_API_TOKENS", SHA256_HEX)
+        tokens_text = environ.get(tokens_var, "")
+        if tokens_hashed:
+            tokens = _entries(tokens_text, tokens_var, SHA256_HEX)
+        else:
+            bare = tokens_var.lower().replace("_", "-")
+            tokens = {name: hash_token(token) for name, token in
+                      _entries(tokens_text, tokens_var, PLAIN_TOKEN, bare_name=bare).items()}  # fmt: skip
         secret_key = environ.get("APP_SECRET_KEY", "")
         if len(secret_key.encode()) < MIN_SECRET_KEY_BYTES:
             if not dev_mode:
@@ -183,6 +182,8 @@ class AuthSettings:
             secret_key=secret_key,
             api_tokens={digest: name for name, digest in tokens.items()},
             https_only=https_only,
+            store=store if store is not None else MemoryStore(),
+            namespace=namespace,
         )
 
     def token_owner(self, token: str) -> str | None:
@@ -193,122 +194,145 @@ def _warn(message: str) -> None:
     print(f"\n*** WARNING (development only) *** {message}\n", file=sys.stderr, flush=True)
 
 
-def address_group(host: str) -> str:
-    """The unit one attacker controls: an IPv4 address, or an IPv6 /64."""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host[:64]
-    if address.version == 6:
-        if address.ipv4_mapped:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
+@dataclass(frozen=True)
+class SignInLimits:
+    """How many password checks may happen, counted in a moving window (``limits`` syntax)."""
+
+    per_account_and_address: str = "5/minute"  # one account from one address group
+    per_address: str = "20/minute"  # any names from one address group: bounds argon2 work
+    per_account: str = "30/10minutes"  # one account from addresses where it never signed in
+    max_in_flight: int = 8  # sign-in bodies arriving at once from one address group
+    known_address_days: int = 30  # an address group where the account signed in stays known
 
 
 class LoginRateLimiter:
-    """Counts login attempts before the password is compared, in bounded memory.
+    """Counts sign-in attempts before the password is compared, in the shared store.
 
-    ``attempt(key)`` counts and answers in one step (no await between), so parallel
-    requests cannot all pass the check before any is counted. Keys are account + address
-    group: an attacker slows down only the account they target from their own address.
-    Past ``max_keys`` the keys whose window ended go first, then the least recently
-    active ones, never an offender that keeps trying.
+    Each rule is one atomic ``hit`` of a moving window (``limits``; Lua on Redis), so
+    parallel requests, in one process or many, cannot all pass before any is counted.
+    An attacker slows down only what they touch: one address group's guesses, one
+    account's guesses from that group. Guesses at one account from many addresses are
+    capped too, except from address groups where that account signed in before: the
+    right password from a known place is never locked out by someone else's guessing.
+    Keys expire with their window, so a spray of new keys costs no scan.
     """
 
-    def __init__(self, max_attempts: int = 5, window_seconds: float = 60.0, max_keys: int = 100_000,
-                 max_in_flight: int = 8) -> None:  # fmt: skip
-        self.max_attempts = max_attempts
-        self.window_seconds = window_seconds
-        self.max_keys = max_keys
-        self.max_in_flight = max_in_flight
-        self._attempts: OrderedDict[str, deque[float]] = OrderedDict()
-        self._in_flight: dict[str, int] = {}
+    def __init__(self, store: SharedStore, namespace: str = "app",
+                 rules: SignInLimits = SignInLimits()) -> None:  # fmt: skip
+        self.store = store
+        self.namespace = namespace
+        self.rules = rules
+        self.window = MovingWindowRateLimiter(store.rate_limits)
+        self.per_pair, self.per_address, self.per_account = (
+            _limit(rule, f"{namespace}-signin-{kind}")
+            for kind, rule in (("pair", rules.per_account_and_address), ("address", rules.per_address),
+                               ("account", rules.per_account))
+        )  # fmt: skip
 
-    def attempt(self, key: str) -> float:
+    async def attempt(self, name: str, group: str) -> float:
         """0.0 if this attempt may go on (it is counted), else the seconds to wait."""
-        now = time.monotonic()
-        recent = self._attempts.pop(key, None) or deque()
-        while recent and now - recent[0] > self.window_seconds:
-            recent.popleft()
-        self._attempts[key] = recent  # most recently active last
-        if len(recent) >= self.max_attempts:
-            return self.window_seconds - (now - recent[0])
-        recent.append(now)
-        if len(self._attempts) > self.max_keys:
-            self._evict(now)
+        account = name.lower()
+        for item, keys in ((self.per_address, (group,)), (self.per_pair, (account, group))):
+            if not await self.store.limited(self.window.hit(item, *keys)):
+                return await self._wait(item, *keys)
+        counted = await self.store.limited(self.window.hit(self.per_account, account))
+        if not counted and await self.store.get(self._known(account, group)) is None:
+            return await self._wait(self.per_account, account)
         return 0.0
 
-    def succeeded(self, key: str) -> None:
-        self._attempts.pop(key, None)
+    async def succeeded(self, name: str, group: str) -> None:
+        account = name.lower()
+        await self.store.limited(self.window.clear(self.per_pair, account, group))
+        await self.store.put(self._known(account, group), "1", self.rules.known_address_days * 86400)
 
-    def _evict(self, now: float) -> None:
-        for key in [k for k, v in self._attempts.items() if not v or now - v[-1] > self.window_seconds]:
-            del self._attempts[key]
-        while len(self._attempts) > self.max_keys:
-            self._attempts.popitem(last=False)
+    async def _wait(self, item: RateLimitItem, *keys: str) -> float:
+        stats = await self.store.limited(self.window.get_window_stats(item, *keys))
+        return max(1.0, stats.reset_time - time.time())
 
-    @contextmanager
-    def in_flight(self, group: str) -> Iterator[bool]:
-        """Counts a login request while its body arrives; False past ``max_in_flight``."""
-        count = self._in_flight.get(group, 0) + 1
-        self._in_flight[group] = count
+    def _known(self, account: str, group: str) -> str:
+        return f"{self.namespace}:signed-in-from:{account}|{group}"
+
+    @asynccontextmanager
+    async def in_flight(self, group: str) -> AsyncIterator[bool]:
+        """Counts a sign-in request while its body arrives; False past ``max_in_flight``."""
+        key = f"{self.namespace}:signin-in-flight:{group}"
+        count = await self.store.incr(key, 1, 60)
         try:
-            yield count <= self.max_in_flight
+            yield count <= self.rules.max_in_flight
         finally:
-            if self._in_flight[group] <= 1:
-                del self._in_flight[group]
-            else:
-                self._in_flight[group] -= 1
+            await self.store.incr(key, -1, 60)
+
+
+def _limit(rule: str, namespace: str) -> RateLimitItem:
+    item = parse(rule)
+    return type(item)(item.amount, item.multiples, namespace=namespace)
 
 
 class AuthGuardMiddleware:
-    """Lets a scope through only with a live session or API token; runs inside SessionCookieMiddleware."""
+    """Lets a scope through only with a live session or API token; runs inside SessionCookieMiddleware.
+
+    ``protected_prefixes`` None guards every path; a tuple guards only paths under those
+    prefixes (``("/dashboard", "/mcp")``) and passes the rest to the app untouched, but for
+    client copies of the identity headers, which are dropped everywhere.
+    """
 
     def __init__(self, app: ASGIApp, *, settings: AuthSettings,
                  open_routes: frozenset[tuple[str, str]] = OPEN_ROUTES,
-                 api_prefixes: tuple[str, ...] = API_PREFIXES) -> None:  # fmt: skip
+                 api_prefixes: tuple[str, ...] = API_PREFIXES,
+                 protected_prefixes: tuple[str, ...] | None = None) -> None:  # fmt: skip
         self.app = app
         self.settings = settings
         self.open_routes = open_routes
         self.api_prefixes = api_prefixes
+        self.protected_prefixes = protected_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         cookie = scope[SESSION_SCOPE_KEY]  # set by the SessionCookieMiddleware around this guard
-        open_route = (scope.get("method"), scope["path"]) in self.open_routes
-        # An open route (health, sign-in) answers everyone alike: no session to look up.
-        session = None if open_route else self.settings.sessions.get(cookie.get("sid"))
-        user = session.user if session else None
+        path = scope["path"]
+        open_route = (scope.get("method"), path) in self.open_routes or (
+            self.protected_prefixes is not None and not _under(path, self.protected_prefixes)
+        )
+        # Client copies of the identity headers are dropped, ours are set from the session.
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in IDENTITY_HEADERS]
+        scope["headers"], scope[USER_SCOPE_KEY] = headers, None
+        if open_route:  # health, sign-in, unguarded prefixes: no session to look up
+            await self.app(scope, receive, send)
+            return
         bearer = _bearer_token(scope)
-        if bearer is not None and scope["type"] == "http" and self._is_api(scope["path"]):
+        if bearer is not None and scope["type"] == "http" and _under(path, self.api_prefixes):
             user = self.settings.token_owner(bearer)
             if user is None:
                 await _unauthorized('error="invalid_token"')(scope, receive, send)
                 return
-        # Client copies of the identity headers are dropped, ours are set from the session.
-        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in IDENTITY_HEADERS]
+        else:
+            try:
+                session = await self.settings.sessions.get(cookie.get("sid"))
+            except StoreUnavailable:
+                await store_unavailable(scope, receive, send, api=_under(path, self.api_prefixes))
+                return
+            user = session.name if session else None
         if user:
             headers.append((USER_HEADER, user.encode("latin-1", "replace")))
-        scope["headers"], scope[USER_SCOPE_KEY] = headers, user
-        if user or open_route:
+            scope[USER_SCOPE_KEY] = user
+            if scope["type"] == "websocket" and bearer is None:
+                receive = self.settings.sessions.rechecked(receive, send, cookie.get("sid"))
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})  # handshake refused: 403
-        elif self._is_api(scope["path"]):
+        elif _under(path, self.api_prefixes):
             await _unauthorized()(scope, receive, send)
         elif scope["method"] in ("GET", "HEAD"):
-            target = scope["path"] + (
-                f"?{scope['query_string'].decode('latin-1')}" if scope["query_string"] else ""
-            )
+            target = path + (f"?{scope['query_string'].decode('latin-1')}" if scope["query_string"] else "")
             await RedirectResponse(f"/login?next={quote(target)}", 303)(scope, receive, send)
         else:
             await PlainTextResponse("Sign in first.", 401)(scope, receive, send)
 
-    def _is_api(self, path: str) -> bool:
-        return any(path == prefix or path.startswith(prefix + "/") for prefix in self.api_prefixes)
+
+def _under(path: str, prefixes: Iterable[str]) -> bool:
+    return any(path == prefix or path.startswith(prefix.rstrip("/") + "/") for prefix in prefixes)
 
 
 def _bearer_token(scope: Scope) -> str | None:
@@ -393,7 +417,7 @@ async def _read_form(request: Request) -> dict[str, str]:
 
 def login_routes(settings: AuthSettings, limiter: LoginRateLimiter | None = None) -> list[Route]:
     """``/login`` (GET form, POST name + password) and ``/logout`` (GET asks, POST signs out)."""
-    limiter = limiter or LoginRateLimiter()
+    limiter = limiter or LoginRateLimiter(settings.store, settings.namespace)
     hashing = asyncio.Semaphore(2)  # argon2 takes 64 MiB per check: bound the memory
 
     def verify(name: str, password: str) -> bool:
@@ -410,7 +434,13 @@ def login_routes(settings: AuthSettings, limiter: LoginRateLimiter | None = None
         if _cross_site(request):
             return PlainTextResponse("Cross-site sign-in refused.", 403)
         group = address_group(request.client.host if request.client else "unknown")
-        with limiter.in_flight(group) as allowed:
+        try:
+            return await sign_in(request, group)
+        except StoreUnavailable:
+            return _login_page("/", "Sign-in is unavailable for a moment. Try again shortly.", 503)
+
+    async def sign_in(request: Request, group: str) -> Response:
+        async with limiter.in_flight(group) as allowed:
             if not allowed:
                 return _login_page("/", "Too many sign-ins at once. Wait a moment.", 429)
             try:
@@ -419,24 +449,27 @@ def login_routes(settings: AuthSettings, limiter: LoginRateLimiter | None = None
                 return PlainTextResponse("Form too large.", 413)
         name, password = form.get("username", "")[:64], form.get("password", "")[:1024]
         next_path = _safe_next(form.get("next", "/"))
-        key = f"{name.lower()}|{group}"
-        wait = limiter.attempt(key)  # counted before the password is compared
-        if wait:
+        if await limiter.attempt(name, group):  # counted before the password is compared
             return _login_page(next_path, "Too many attempts. Wait a minute.", 429)
         async with hashing:
             signed_in = await asyncio.to_thread(verify, name, password)
         if not signed_in:
+            await settings.events.record("failure", name if name in settings.users else "?", group)
             return _login_page(next_path, "Wrong name or password.", 401)
-        limiter.succeeded(key)
+        await limiter.succeeded(name, group)
         cookie = request.scope[SESSION_SCOPE_KEY]
-        settings.sessions.revoke(cookie.get("sid"))
+        await settings.sessions.revoke(cookie.get("sid"))
         cookie.clear()
-        cookie["sid"] = settings.sessions.create(name, settings.max_age_seconds)
+        cookie["sid"] = await settings.sessions.create(name, group=group)
+        await settings.events.record("sign-in", name, group)
         return RedirectResponse(next_path, 303)
 
     async def logout(request: Request) -> Response:
         cookie = request.scope[SESSION_SCOPE_KEY]
-        session = settings.sessions.get(cookie.get("sid"))
+        try:
+            session = await settings.sessions.get(cookie.get("sid"))
+        except StoreUnavailable:
+            return _login_page("/", "Sign-out is unavailable for a moment. Try again shortly.", 503)
         if session is None:  # signed in by API token: nothing to end
             return RedirectResponse("/login", 303)
         if request.method == "GET":
@@ -446,9 +479,15 @@ def login_routes(settings: AuthSettings, limiter: LoginRateLimiter | None = None
             form = await _read_form(request)
         except _TooLarge:
             return PlainTextResponse("Form too large.", 413)
-        if _cross_site(request) or not hmac.compare_digest(form.get("csrf", ""), session.csrf):
+        # Bytes: compare_digest raises on non-ASCII str, and a 500 is no answer.
+        sent = form.get("csrf", "").encode("utf-8", "replace")
+        if _cross_site(request) or not hmac.compare_digest(sent, session.csrf.encode()):
             return PlainTextResponse("Sign-out refused: reload the page and try again.", 403)
-        settings.sessions.revoke(cookie.get("sid"))
+        try:
+            await settings.sessions.revoke(cookie.get("sid"))
+            await settings.events.record("sign-out", session.name, session.group)
+        except StoreUnavailable:
+            return _login_page("/", "Sign-out is unavailable for a moment. Try again shortly.", 503)
         cookie.clear()
         return RedirectResponse("/login", 303)
 
@@ -458,11 +497,13 @@ def login_routes(settings: AuthSettings, limiter: LoginRateLimiter | None = None
     ]
 
 
-def auth_middleware(settings: AuthSettings, *, open_paths: Iterable[str] = ("/healthz",)) -> list[Middleware]:
+def auth_middleware(settings: AuthSettings, *, open_paths: Iterable[str] = ("/healthz",),
+                    protected_prefixes: Iterable[str] | None = None) -> list[Middleware]:  # fmt: skip
     """The session cookie, then the guard that reads it (outermost first).
 
     ``open_paths`` (health checks) stay reachable signed out for GET and HEAD, besides the
-    login page.
+    login page. ``protected_prefixes`` (e.g. ``["/dashboard", "/mcp"]``) guards only those
+    paths and leaves the rest of an existing app as it was; None guards everything.
     """
     open_routes = LOGIN_ROUTES | {(method, path) for path in open_paths for method in ("GET", "HEAD")}
     return [
@@ -474,7 +515,12 @@ def auth_middleware(settings: AuthSettings, *, open_paths: Iterable[str] = ("/he
             max_age_seconds=settings.max_age_seconds,
             https_only=settings.https_only,
         ),
-        Middleware(AuthGuardMiddleware, settings=settings, open_routes=open_routes),
+        Middleware(
+            AuthGuardMiddleware,
+            settings=settings,
+            open_routes=open_routes,
+            protected_prefixes=None if protected_prefixes is None else tuple(protected_prefixes),
+        ),
     ]
 
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 import hmac
 import html
 import os
-import secrets
-import time
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +29,15 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .app_state import (
+    MemoryStore,
+    Sessions,
+    SharedStore,
+    SignInEvents,
+    StoreUnavailable,
+    address_group,
+    store_unavailable,
+)
 from .session_cookie import SessionCookieMiddleware
 
 SESSION_COOKIE = "app_session"
@@ -63,14 +69,23 @@ class OIDCSettings:
     secret_key: str
     metadata: Mapping[str, Any]  # the provider's discovery document
     max_age_seconds: int = 8 * 60 * 60
-    sessions: OIDCSessionStore = field(default_factory=lambda: OIDCSessionStore(), compare=False, repr=False)
+    # Where sessions, sign-in state and events live: memory (one process) or Valkey/Redis.
+    store: SharedStore = field(default_factory=MemoryStore, compare=False, repr=False)
+    namespace: str = "app"  # keys in the store start with it: two apps can share one server
+    sessions: Sessions = field(init=False, compare=False, repr=False)
+    events: SignInEvents = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sessions", Sessions(self.store, self.namespace, self.max_age_seconds))
+        object.__setattr__(self, "events", SignInEvents(self.store, self.namespace))
 
     @property
     def https_only(self) -> bool:
         return self.public_base_url.startswith("https://")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> OIDCSettings:
+    def from_env(cls, environ: Mapping[str, str] = os.environ, *, store: SharedStore | None = None,
+                 namespace: str = "app") -> OIDCSettings:  # fmt: skip
         """Read the OIDC_* variables and fetch the provider's metadata; stop with one line if wrong."""
         issuer = environ.get("OIDC_ISSUER", "").rstrip("/")
         client_id = environ.get("OIDC_CLIENT_ID", "")
@@ -104,6 +119,8 @@ class OIDCSettings:
             public_base_url=base_url,
             secret_key=secret_key,
             metadata=metadata,
+            store=store if store is not None else MemoryStore(),
+            namespace=namespace,
         )
 
     def token_verifier(self) -> JWTVerifier:
@@ -111,49 +128,33 @@ class OIDCSettings:
         return JWTVerifier(jwks_uri=self.metadata["jwks_uri"], issuer=self.issuer, audience=self.audience)
 
 
-@dataclass
-class OIDCSession:
-    name: str
-    email: str
-    id_token: str
-    expires_at: float
-    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+class SignInStateCache:
+    """Authlib's cache interface on the shared store: state, nonce and PKCE verifier of a sign-in
+    in flight live there (the cookie keeps only a marker), so the callback may reach any process."""
 
+    def __init__(self, store: SharedStore, namespace: str) -> None:
+        self.store, self.prefix = store, f"{namespace}:oidc-state:"
 
-class OIDCSessionStore:
-    """Signed-in sessions kept server-side: the cookie carries only their random id."""
+    async def get(self, key: str) -> str | None:
+        return await self.store.get(self.prefix + key)
 
-    def __init__(self, max_sessions: int = 50_000) -> None:
-        self.max_sessions = max_sessions
-        self._sessions: OrderedDict[str, OIDCSession] = OrderedDict()
+    async def set(self, key: str, value: str, expires: float | None = None) -> None:
+        await self.store.put(self.prefix + key, value, expires or 600)
 
-    def create(self, session: OIDCSession) -> str:
-        while len(self._sessions) >= self.max_sessions:
-            self._sessions.popitem(last=False)  # the oldest sign-in signs in again
-        sid = secrets.token_urlsafe(32)
-        self._sessions[sid] = session
-        return sid
-
-    def get(self, sid: object) -> OIDCSession | None:
-        session = self._sessions.get(sid) if isinstance(sid, str) else None
-        if session is not None and session.expires_at <= time.monotonic():
-            del self._sessions[sid]
-            return None
-        return session
-
-    def revoke(self, sid: object) -> None:
-        if isinstance(sid, str):
-            self._sessions.pop(sid, None)
+    async def delete(self, key: str) -> None:
+        await self.store.delete(self.prefix + key)
 
 
 class OIDCGuardMiddleware:
     """Lets a scope through only with a live session, or a valid bearer JWT on the API doors."""
 
     def __init__(self, app: ASGIApp, *, settings: OIDCSettings,
-                 open_routes: frozenset[tuple[str, str]] = OPEN_ROUTES) -> None:  # fmt: skip
+                 open_routes: frozenset[tuple[str, str]] = OPEN_ROUTES,
+                 protected_prefixes: tuple[str, ...] | None = None) -> None:  # fmt: skip
         self.app = app
         self.settings = settings
         self.open_routes = open_routes
+        self.protected_prefixes = protected_prefixes  # None: every path
         self.verifier = settings.token_verifier()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -162,15 +163,18 @@ class OIDCGuardMiddleware:
             return
         cookie = scope[SESSION_SCOPE_KEY]  # set by the SessionCookieMiddleware around this guard
         method = scope.get("method")
-        open_route = (method, scope["path"]) in self.open_routes or (
-            method in ("GET", "HEAD") and scope["path"].startswith(WELL_KNOWN)
+        path = scope["path"]
+        open_route = (
+            (method, path) in self.open_routes
+            or (method in ("GET", "HEAD") and path.startswith(WELL_KNOWN))
+            or (self.protected_prefixes is not None and not _under(path, self.protected_prefixes))
         )
-        # An open route (health, sign-in, discovery) answers everyone alike: no session to look up.
-        session = None if open_route else self.settings.sessions.get(cookie.get("sid"))
-        name, email = (session.name, session.email) if session else ("", "")
-        api = scope["type"] == "http" and any(
-            scope["path"] == p or scope["path"].startswith(p + "/") for p in API_PREFIXES
-        )
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in IDENTITY_HEADERS]
+        scope["headers"] = headers  # client copies of the identity headers never get through
+        if open_route:  # health, sign-in, discovery, unguarded prefixes: no session to look up
+            await self.app(scope, receive, send)
+            return
+        api = scope["type"] == "http" and _under(path, API_PREFIXES)
         bearer = _bearer_token(scope)
         if api and bearer is not None:
             access = await self.verifier.verify_token(bearer)
@@ -179,20 +183,27 @@ class OIDCGuardMiddleware:
                 return
             name = str(access.claims.get("name") or access.claims.get("sub", ""))
             email = str(access.claims.get("email", ""))
-        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in IDENTITY_HEADERS]
+        else:
+            try:
+                session = await self.settings.sessions.get(cookie.get("sid"))
+            except StoreUnavailable:
+                await store_unavailable(scope, receive, send, api=api)
+                return
+            name, email = (session.name, session.extra.get("email", "")) if session else ("", "")
+            if session and scope["type"] == "websocket":
+                receive = self.settings.sessions.rechecked(receive, send, cookie.get("sid"))
         if name:
             headers.append((USER_HEADER, name.encode("utf-8")[:256]))
         if email:
             headers.append((EMAIL_HEADER, email.encode("utf-8")[:256]))
-        scope["headers"] = headers
-        if name or open_route:
+        if name:
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})  # handshake refused: 403
         elif api:
             await self._unauthorized()(scope, receive, send)
         elif method in ("GET", "HEAD"):
-            await RedirectResponse(f"/login?next={quote(scope['path'])}", 303)(scope, receive, send)
+            await RedirectResponse(f"/login?next={quote(path)}", 303)(scope, receive, send)
         else:
             await PlainTextResponse("Sign in first.", 401)(scope, receive, send)
 
@@ -201,6 +212,10 @@ class OIDCGuardMiddleware:
         challenge = f'Bearer resource_metadata="{metadata}"' + (f", {detail}" if detail else "")
         return JSONResponse({"detail": "Send Authorization: Bearer <token>."}, 401,
                             headers={"WWW-Authenticate": challenge, "Cache-Control": "no-store"})  # fmt: skip
+
+
+def _under(path: str, prefixes: Iterable[str]) -> bool:
+    return any(path == prefix or path.startswith(prefix.rstrip("/") + "/") for prefix in prefixes)
 
 
 def _bearer_token(scope: Scope) -> str | None:
@@ -232,7 +247,7 @@ def _with_our_session(request: Request) -> Request:
 
 def oidc_routes(settings: OIDCSettings) -> list[Route]:
     """``/login`` (to the provider), its callback, ``/logout`` (GET asks, POST ends), ``/signed-out``."""
-    oauth = OAuth()
+    oauth = OAuth(cache=SignInStateCache(settings.store, settings.namespace))
     provider = oauth.register(
         "provider",
         client_id=settings.client_id,
@@ -244,10 +259,20 @@ def oidc_routes(settings: OIDCSettings) -> list[Route]:
     async def login(request: Request) -> Response:
         ours = _with_our_session(request)
         ours.session["next"] = _safe_next(request.query_params.get("next", "/"))
-        return await provider.authorize_redirect(ours, settings.public_base_url + CALLBACK_PATH)
+        try:
+            return await provider.authorize_redirect(ours, settings.public_base_url + CALLBACK_PATH)
+        except StoreUnavailable:
+            return _page("Try again shortly", "<p>Sign-in is unavailable for a moment.</p>", 503)
 
     async def callback(request: Request) -> Response:
+        try:
+            return await finish_sign_in(request)
+        except StoreUnavailable:
+            return _page("Try again shortly", "<p>Sign-in is unavailable for a moment.</p>", 503)
+
+    async def finish_sign_in(request: Request) -> Response:
         ours = _with_our_session(request)
+        group = address_group(request.client.host if request.client else "unknown")
         try:
             token = await provider.authorize_access_token(ours)  # state, code + PKCE, ID token + nonce
             claims = dict(token.get("userinfo") or {})  # the ID token's claims
@@ -261,22 +286,31 @@ def oidc_routes(settings: OIDCSettings) -> list[Route]:
                 more = await provider.userinfo(token=token)
                 claims = {**more, **claims} if more.get("sub") == claims["sub"] else claims
         except (AuthlibBaseError, JoseError, httpx.HTTPError, ValueError, KeyError) as error:
+            await settings.events.record("failure", "?", group)
             retry = '<p><a href="/login">Sign in again</a></p>'
             return _page("Sign-in failed", f"<p>{html.escape(type(error).__name__)}</p>{retry}", 403)
         if not claims.get("sub"):  # no ID token: this was not an OpenID Connect answer
             return _page("Sign-in failed", '<p><a href="/login">Sign in again</a></p>', 403)
         name = str(claims.get("name") or claims.get("preferred_username") or claims["sub"])
         next_path = ours.session.get("next", "/")
-        settings.sessions.revoke(ours.session.get("sid"))
+        await settings.sessions.revoke(ours.session.get("sid"))
         ours.session.clear()
-        session = OIDCSession(name, str(claims.get("email", "")), token.get("id_token", ""),
-                              time.monotonic() + settings.max_age_seconds)  # fmt: skip
-        ours.session["sid"] = settings.sessions.create(session)
+        email, id_token = str(claims.get("email", "")), str(token.get("id_token", ""))
+        ours.session["sid"] = await settings.sessions.create(
+            name, group=group, email=email, id_token=id_token
+        )
+        await settings.events.record("sign-in", name, group)
         return RedirectResponse(_safe_next(next_path), 303)
 
     async def logout(request: Request) -> Response:
+        try:
+            return await sign_out(request)
+        except StoreUnavailable:
+            return _page("Try again shortly", "<p>Sign-out is unavailable for a moment.</p>", 503)
+
+    async def sign_out(request: Request) -> Response:
         cookie = request.scope[SESSION_SCOPE_KEY]
-        session = settings.sessions.get(cookie.get("sid"))
+        session = await settings.sessions.get(cookie.get("sid"))
         if session is None:
             return RedirectResponse("/signed-out", 303)
         if request.method == "GET":
@@ -286,16 +320,20 @@ def oidc_routes(settings: OIDCSettings) -> list[Route]:
         form = await request.form(max_files=0, max_fields=4)
         origin = request.headers.get("origin")
         cross_site = origin is not None and urlsplit(origin).netloc != request.headers.get("host")
-        if cross_site or not hmac.compare_digest(str(form.get("csrf", "")), session.csrf):
+        # Bytes: compare_digest raises on non-ASCII str, and a 500 is no answer.
+        sent = str(form.get("csrf", "")).encode("utf-8", "replace")
+        if cross_site or not hmac.compare_digest(sent, session.csrf.encode()):
             return PlainTextResponse("Sign-out refused: reload the page and try again.", 403)
-        settings.sessions.revoke(cookie.get("sid"))
+        await settings.sessions.revoke(cookie.get("sid"))
+        await settings.events.record("sign-out", session.name, session.group)
         cookie.clear()
-        if settings.metadata.get("end_session_endpoint") and session.id_token:
+        id_token = session.extra.get("id_token", "")
+        if settings.metadata.get("end_session_endpoint") and id_token:
             # The provider's session ends next, from /signed-out: a page navigating there is
             # not subject to the CSP's form-action 'self', as a redirect of this POST would be.
             end = await provider.create_logout_url(
                 post_logout_redirect_uri=settings.public_base_url + "/signed-out",
-                id_token_hint=session.id_token,
+                id_token_hint=id_token,
             )
             cookie["end_session_url"] = end["url"]
         return RedirectResponse("/signed-out", 303)
@@ -319,11 +357,14 @@ def oidc_routes(settings: OIDCSettings) -> list[Route]:
     ]
 
 
-def oidc_middleware(settings: OIDCSettings, *, open_paths: Iterable[str] = ()) -> list[Middleware]:
+def oidc_middleware(settings: OIDCSettings, *, open_paths: Iterable[str] = (),
+                    protected_prefixes: Iterable[str] | None = None) -> list[Middleware]:  # fmt: skip
     """The session cookie (outermost, so websocket scopes have one), then the guard.
 
     ``open_paths`` (what crawlers and browsers fetch without credentials: robots.txt, the
     sitemap...) stay reachable signed out for GET and HEAD, besides health and the sign-in pages.
+    ``protected_prefixes`` (e.g. ``["/dashboard", "/mcp"]``) guards only those paths and
+    leaves the rest of an existing app as it was; None guards everything.
     """
     open_routes = OPEN_ROUTES | {(method, path) for path in open_paths for method in ("GET", "HEAD")}
     return [
@@ -335,7 +376,12 @@ def oidc_middleware(settings: OIDCSettings, *, open_paths: Iterable[str] = ()) -
             max_age_seconds=settings.max_age_seconds,
             https_only=settings.https_only,
         ),
-        Middleware(OIDCGuardMiddleware, settings=settings, open_routes=open_routes),
+        Middleware(
+            OIDCGuardMiddleware,
+            settings=settings,
+            open_routes=open_routes,
+            protected_prefixes=None if protected_prefixes is None else tuple(protected_prefixes),
+        ),
     ]
 
 

@@ -12,16 +12,42 @@ rolling update), make the readiness probe an exec probe that wants ``"ok"`` in t
 {%- else -%}
 """``GET /healthz``: for load balancers and uptime checks; never behind auth or the allowlist."""
 {%- endif %}
+{%- set signed_in = c.__auth != "none" %}
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+{%- if c.lifespan or signed_in %}
+{% endif %}
+{%- if signed_in %}
+from {{ c.project_slug }}.app_state import SharedStore, StoreUnavailable
+{%- endif %}
 {%- if c.lifespan %}
-
 from {{ c.project_slug }}.warmup import warmup
 {%- endif %}
 
 HEALTH_PATH = "/healthz"
+{%- if signed_in %}
+
+
+def health_routes(store: SharedStore) -> list[Route]:
+    """503 ``{"status": "degraded"}`` while the shared store (sessions, sign-in) is unreachable:
+    every guarded request answers 503 then, so take the process out of rotation."""
+
+    async def healthz(request: Request) -> JSONResponse:
+        try:
+            await store.ping()
+        except StoreUnavailable:
+            return JSONResponse({"status": "degraded"}, 503, headers={"Cache-Control": "no-store"})
+{%- if c.lifespan %}
+        code = 503 if warmup.status == "failed" else 200
+        return JSONResponse({"status": warmup.status}, code, headers={"Cache-Control": "no-store"})
+{%- else %}
+        return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+{%- endif %}
+
+    return [Route(HEALTH_PATH, healthz, methods=["GET", "HEAD"])]
+{%- else %}
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -35,3 +61,4 @@ async def healthz(request: Request) -> JSONResponse:
 
 def health_routes() -> list[Route]:
     return [Route(HEALTH_PATH, healthz, methods=["GET", "HEAD"])]
+{%- endif %}

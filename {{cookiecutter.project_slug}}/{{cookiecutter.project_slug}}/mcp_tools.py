@@ -64,8 +64,15 @@ def create_mcp(
 
 
 def mcp_http_app(mcp: FastMCP, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> Any:
-    """The streamable-HTTP app to mount at ``/mcp``, Host and Origin checked by fastmcp."""
-    return mcp.http_app(path="/", host_origin_protection=True, allowed_hosts=list(allowed_hosts))
+    """The streamable-HTTP app to mount at ``/mcp``, Host and Origin checked by fastmcp.
+
+    Stateless: no MCP session lives in this process, so any process answers any request (an
+    MCP client keeps no cookie for a proxy's affinity). The price: no server-to-client requests
+    (sampling, elicitation) and no notifications outside a running call.
+    """
+    return mcp.http_app(
+        path="/", stateless_http=True, host_origin_protection=True, allowed_hosts=list(allowed_hosts)
+    )
 
 
 class MCPOnFirstRequest:
