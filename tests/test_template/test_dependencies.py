@@ -131,3 +131,26 @@ def test_lowest_allowed_versions_pass_the_projects_own_ci(tmp_path, parent, auth
         if padded(version) != padded(bound):
             off_the_bound[requirement.name] = (f">={bound}", str(version))
     assert off_the_bound == {}, "declared bound, installed at the lowest resolution"
+
+
+# oidc-provider-mock (the oidc tests' provider) imports authlib.jose, and Authlib turns its own
+# deprecation warnings to "always" on import, past any filter: that one line stays, and only it.
+PROVIDER_IMPORT = (
+    "oidc_provider_mock/_app.py:25: AuthlibDeprecationWarning: authlib.jose module is deprecated"
+)
+
+
+@pytest.mark.parametrize("auth", AUTHS)
+def test_the_projects_own_tests_print_no_warning(tmp_path, auth):
+    # With this repository's versions (the newest the project allows, as `uv sync` picks them), and
+    # the parts off: nothing else brings httpx2, which Starlette's TestClient wants.
+    project = bake(tmp_path, parent="fastapi", **{**all_parts(False), "auth": auth})
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:]
+    if auth == "oidc":
+        assert result.stdout.count("Warning:") == 1 and PROVIDER_IMPORT in result.stdout, result.stdout[
+            -3000:
+        ]
+    else:
+        assert "warnings summary" not in result.stdout, result.stdout[-3000:]
