@@ -36,7 +36,8 @@ class Choice:
     choices: dict[str, str]  # answer -> what it means
     files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # answer -> files only it keeps
     env: dict[str, tuple[str, ...]] = field(default_factory=dict)  # answer -> environment it reads
-    # an older question this one replaces -> {older answer -> answer}; resolved in the template
+    # an older question this one replaces -> {older answer -> answer}: never asked, read from older
+    # answer files (copier's); an answer file that gives both, disagreeing, is refused
     aliases: dict[str, dict[str, str]] = field(default_factory=dict)
     adds: str = ""
 
@@ -158,7 +159,8 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
         aliases={"auth_cookie": {"true": "password", "false": "none"}},
         adds="`password`: `auth.py` → `/login`, `/logout` (POST); named accounts, server-side sessions, "
         "bearer tokens for `/mcp`, `/api`; guards pages, `/_stcore/stream`, uploads, media "
-        "(older answer files' `auth_cookie=true` means `password`); "
+        "(a copier answer file's older `auth_cookie=true` still means `password`; cookiecutter "
+        "reads `auth` only); "
         "`oidc`: `auth_oidc.py` → `/login` via your provider, `/auth/callback`, `/logout`, `/signed-out`; "
         "the provider's JWTs for `/mcp`, `/api`; the same guard on every door",
     ),
@@ -309,16 +311,19 @@ def problems(context: dict) -> list[str]:
         answer = context.get(choice.name)
         if answer not in choice.choices:
             found.append(f"{choice.name} {answer!r} is not one of: {', '.join(choice.choices)}")
-        resolved = context.get(resolved_name(choice), answer)
         for alias, mapping in choice.aliases.items():
             old = context.get(alias, "")
             if old in ("", None):
                 continue
             if as_bool(old) is None:
                 found.append(f"{alias} (now {choice.name}) must be true or false, not {old!r}")
-            elif resolved != mapping[str(as_bool(old)).lower()]:
-                # an answer file from before the rename, replayed: cookiecutter could not see it
-                found.append(f"{alias}={old!r} is an older answer: write {choice.name} instead of it")
+                continue
+            meant = mapping[str(as_bool(old)).lower()]
+            if answer in choice.choices and answer != meant:  # both given, and they disagree
+                found.append(
+                    f"{alias}={str(old).lower()} (the older spelling of {choice.name}={meant}) "
+                    f"contradicts {choice.name}={answer}: give {choice.name} only"
+                )
     for part in PARTS:
         if as_bool(context.get(part.name)) is None:
             found.append(f"{part.name} must be true or false, not {context.get(part.name)!r}")

@@ -44,7 +44,8 @@ class Choice:
     choices: dict[str, str]  # answer -> what it means
     files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # answer -> files only it keeps
     env: dict[str, tuple[str, ...]] = field(default_factory=dict)  # answer -> environment it reads
-    # an older question this one replaces -> {older answer -> answer}; resolved in the template
+    # an older question this one replaces -> {older answer -> answer}: never asked, read from older
+    # answer files (copier's); an answer file that gives both, disagreeing, is refused
     aliases: dict[str, dict[str, str]] = field(default_factory=dict)
     adds: str = ""
 
@@ -166,7 +167,8 @@ QUESTIONS: tuple[Text | Choice | Part, ...] = (
         aliases={"auth_cookie": {"true": "password", "false": "none"}},
         adds="`password`: `auth.py` → `/login`, `/logout` (POST); named accounts, server-side sessions, "
         "bearer tokens for `/mcp`, `/api`; guards pages, `/_stcore/stream`, uploads, media "
-        "(older answer files' `auth_cookie=true` means `password`); "
+        "(a copier answer file's older `auth_cookie=true` still means `password`; cookiecutter "
+        "reads `auth` only); "
         "`oidc`: `auth_oidc.py` → `/login` via your provider, `/auth/callback`, `/logout`, `/signed-out`; "
         "the provider's JWTs for `/mcp`, `/api`; the same guard on every door",
     ),
@@ -317,16 +319,19 @@ def problems(context: dict) -> list[str]:
         answer = context.get(choice.name)
         if answer not in choice.choices:
             found.append(f"{choice.name} {answer!r} is not one of: {', '.join(choice.choices)}")
-        resolved = context.get(resolved_name(choice), answer)
         for alias, mapping in choice.aliases.items():
             old = context.get(alias, "")
             if old in ("", None):
                 continue
             if as_bool(old) is None:
                 found.append(f"{alias} (now {choice.name}) must be true or false, not {old!r}")
-            elif resolved != mapping[str(as_bool(old)).lower()]:
-                # an answer file from before the rename, replayed: cookiecutter could not see it
-                found.append(f"{alias}={old!r} is an older answer: write {choice.name} instead of it")
+                continue
+            meant = mapping[str(as_bool(old)).lower()]
+            if answer in choice.choices and answer != meant:  # both given, and they disagree
+                found.append(
+                    f"{alias}={str(old).lower()} (the older spelling of {choice.name}={meant}) "
+                    f"contradicts {choice.name}={answer}: give {choice.name} only"
+                )
     for part in PARTS:
         if as_bool(context.get(part.name)) is None:
             found.append(f"{part.name} must be true or false, not {context.get(part.name)!r}")
@@ -410,26 +415,25 @@ def remove_unused(project: Path, answers: dict) -> None:
 
 
 def next_steps(project: Path, answers: dict) -> str:
+    # The README's Run section, shortened: the same commands (uv), for the answers given.
     to_set = {
         "password": "APP_USERS and APP_SECRET_KEY",
-        "oidc": "OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, PUBLIC_BASE_URL and APP_SECRET_KEY",
+        "oidc": "OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, PUBLIC_BASE_URL, APP_SECRET_KEY",
     }.get(str(answers["auth"]))
-    lines = [
-        "",
-        f"Created {project.name}/. Next steps:",
-        f"  cd {project.name}",
-        "  python -m venv .venv && . .venv/bin/activate",
-        '  pip install -e ".[test]"',
-    ]
+    lines = ["", f"Created {project.name}/. Next steps (README.md, Run, has them all):"]
+    lines += [f"  cd {project.name}", "  uv sync"]
     if to_set:
         lines.append(f"  cp .env.example .env   # then set {to_set} in it")
+    if answers["auth"] == "password":
+        hashing = f"uv run python -m {answers['project_slug']}.auth hash alice"
+        lines.append(f"  {hashing}   # asks a password, prints alice:$argon2id$...")
     if answers["auth"] == "oidc":
-        lines.append("  # at your provider, register the redirect URI PUBLIC_BASE_URL + /auth/callback")
+        lines.append("  # no provider of your own yet: README.md, Try sign-in on this machine")
+    dashboard = "/" if answers["parent"] == "streamlit" else "/dashboard/"
     lines += [
-        "  uvicorn app:app --port 8000 --http h11 --ws-per-message-deflate false --no-proxy-headers"
-        + (" --env-file .env" if to_set else ""),
-        "  open http://127.0.0.1:8000/" + ("" if answers["parent"] == "streamlit" else "dashboard/"),
-        "  pytest   # the project's own tests",
+        "  uv run uvicorn app:app --port 8000 --http h11 --ws-per-message-deflate false --no-proxy-headers",
+        f"  # then open http://127.0.0.1:8000{dashboard} in a browser",
+        "  uv run pytest   # the project's own tests",
         "",
     ]
     return "\n".join(lines)
@@ -488,7 +492,8 @@ def main() -> int:
     answers = typed(CONTEXT)
     remove_unused(project, answers)
     record_template_state(project)
-    print(next_steps(project, answers))
+    if "_commit" not in CONTEXT:  # cruft bakes twice per update, into a folder nobody opens
+        print(next_steps(project, answers))
     return 0
 
 

@@ -28,6 +28,9 @@ COVERED_ELSEWHERE = {
         "tests/test_template/test_generated_live.py"
     ),
     "streamlit run app.py": "tests/test_template/test_generated_live.py",
+    "pip install copier": "needs the network; copier comes from requirements-dev.txt",
+    f"copier copy --defaults --data parent=django {TEMPLATE_SOURCE}": "needs the network; as from a clone",
+    'copier copy --defaults --data parent=django "$PWD" my_app': "tests/test_template/test_copier.py",
     "python tools/install_skill.py": "tests/test_install_skill.py",
     "python evals/checks/": "tests/test_evals.py",
     "python .agents/skills/streamlit-asgi-app/scripts/compose.py": "tests/test_compose.py",
@@ -91,10 +94,9 @@ def test_run_demo_serves_the_default_project(tmp_path):
 
 def test_cookiecutter_cli_from_a_clone(tmp_path):
     command = [sys.executable, "-m", "cookiecutter", str(ROOT), "--no-input", "-o", str(tmp_path),
-               "parent=django", "auth_cookie=true", "websocket=true"]  # fmt: skip
+               "parent=django", "auth=password", "websocket=true"]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True)
     answers = json.loads((tmp_path / "streamlit_asgi_app" / ".cookiecutter.json").read_text())["cookiecutter"]
-    # auth_cookie=true is the older spelling of auth=password, still accepted
     assert (answers["parent"], answers["__auth"], answers["websocket"]) == ("django", "password", True)
 
 
@@ -228,3 +230,17 @@ def test_readme_performance_figures_are_those_of_the_last_bench_run():
     for name, (median, answer) in quoted.items():
         assert name in results, f"{name!r} is not in bench/RESULTS.md"
         assert (median, met[answer]) == results[name], name
+
+
+def test_make_screenshots_without_its_dependencies_says_so_and_writes_nothing(tmp_path):
+    venv = tmp_path / "bare"  # a Python without pytest or Playwright
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    pictures = ROOT / "docs" / "screenshots"
+    before = {picture.name: picture.stat().st_mtime_ns for picture in pictures.glob("*.png")}
+    script = [str(venv / "bin" / "python"), "docs/make_screenshots.py"]
+    result = subprocess.run(script, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "wrote" not in result.stdout
+    (message,) = [line for line in result.stderr.splitlines() if line.startswith("make_screenshots:")]
+    assert "not written: " + ", ".join(f"{parent}.png" for parent in PARENTS) in message
+    assert {picture.name: picture.stat().st_mtime_ns for picture in pictures.glob("*.png")} == before

@@ -38,15 +38,11 @@ def cookiecutter_json() -> str:
         else:
             context[question.name] = question.default
             prompts[question.name] = question.prompt
+    # An older question (an alias) is not declared here: cookiecutter asks every key it declares
+    # that does not start with _, and drops a key it does not declare, so the alias never reaches
+    # the template and the answer is the resolved answer (copier.yml reads aliases, unasked).
     for choice in options.CHOICES:
-        for alias in choice.aliases:
-            # Declared so cookiecutter and cruft pass an older answer through (they drop unknown keys).
-            context[alias] = ""
-            prompts[alias] = f"Leave empty (older answer files only; {choice.name} replaces it)"
-    for choice in options.CHOICES:
-        older = "cookiecutter.get({!r}, '')"
-        expression = options.alias_expression(choice, "cookiecutter.{}", older)
-        context[options.resolved_name(choice)] = "{{ " + expression + " }}"
+        context[options.resolved_name(choice)] = "{{ cookiecutter." + choice.name + " }}"
     context["_template_source"] = options.TEMPLATE_SOURCE
     # Rendered last, before cookiecutter creates any folder: refuses bad answers with one line each.
     context["__answers_checked"] = "{{ cookiecutter|refuse_bad_answers }}"
@@ -72,6 +68,29 @@ def copier_validator(question: options.Text) -> str:
             ),
             (f"{name} in {taken}", f"{name} would shadow a module the project uses, or is a keyword"),
         ]
+    chain = "".join(
+        ("{% if " if i == 0 else "{% elif ") + test + " %}" + message
+        for i, (test, message) in enumerate(checks)
+    )
+    return chain + "{% endif %}"
+
+
+def copier_alias_validator(choice: options.Choice) -> str:
+    """copier's check that an older answer (an alias) and the choice, both given, agree."""
+    checks = []
+    for alias, mapping in choice.aliases.items():
+        words = ["", *options.TRUE_WORDS, *options.FALSE_WORDS]
+        older = f"({alias}|string|lower)"
+        refused = f"{alias} (now {choice.name}) must be true or false, not {{{{ {alias} }}}}"
+        checks.append((f"{older} not in {words}", refused))
+        for word, words in (("true", options.TRUE_WORDS), ("false", options.FALSE_WORDS)):
+            meant = mapping[word]
+            test = f"({alias}|string|lower) in {list(words)} and {choice.name} != {meant!r}"
+            message = (
+                f"{alias}={word} (the older spelling of {choice.name}={meant}) contradicts "
+                f"{choice.name}={{{{ {choice.name} }}}}: give {choice.name} only"
+            )
+            checks.append((test, message))
     chain = "".join(
         ("{% if " if i == 0 else "{% elif ") + test + " %}" + message
         for i, (test, message) in enumerate(checks)
@@ -148,6 +167,8 @@ def copier_yml() -> str:
                 "choices": {meaning: answer for answer, meaning in question.choices.items()},
                 "default": default,
             }
+            if question.aliases:
+                config[question.name]["validator"] = copier_alias_validator(question)
         else:
             config[question.name] = {"type": "bool", "help": question.prompt, "default": question.default}
     computed = [f"{name!r}: {name}" for name in names]
@@ -223,26 +244,25 @@ def remove_unused(project: Path, answers: dict) -> None:
 
 
 def next_steps(project: Path, answers: dict) -> str:
+    # The README's Run section, shortened: the same commands (uv), for the answers given.
     to_set = {
         "password": "APP_USERS and APP_SECRET_KEY",
-        "oidc": "OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, PUBLIC_BASE_URL and APP_SECRET_KEY",
+        "oidc": "OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, PUBLIC_BASE_URL, APP_SECRET_KEY",
     }.get(str(answers["auth"]))
-    lines = [
-        "",
-        f"Created {project.name}/. Next steps:",
-        f"  cd {project.name}",
-        "  python -m venv .venv && . .venv/bin/activate",
-        '  pip install -e ".[test]"',
-    ]
+    lines = ["", f"Created {project.name}/. Next steps (README.md, Run, has them all):"]
+    lines += [f"  cd {project.name}", "  uv sync"]
     if to_set:
         lines.append(f"  cp .env.example .env   # then set {to_set} in it")
+    if answers["auth"] == "password":
+        hashing = f"uv run python -m {answers['project_slug']}.auth hash alice"
+        lines.append(f"  {hashing}   # asks a password, prints alice:$argon2id$...")
     if answers["auth"] == "oidc":
-        lines.append("  # at your provider, register the redirect URI PUBLIC_BASE_URL + /auth/callback")
+        lines.append("  # no provider of your own yet: README.md, Try sign-in on this machine")
+    dashboard = "/" if answers["parent"] == "streamlit" else "/dashboard/"
     lines += [
-        "  uvicorn app:app --port 8000 --http h11 --ws-per-message-deflate false --no-proxy-headers"
-        + (" --env-file .env" if to_set else ""),
-        "  open http://127.0.0.1:8000/" + ("" if answers["parent"] == "streamlit" else "dashboard/"),
-        "  pytest   # the project's own tests",
+        "  uv run uvicorn app:app --port 8000 --http h11 --ws-per-message-deflate false --no-proxy-headers",
+        f"  # then open http://127.0.0.1:8000{dashboard} in a browser",
+        "  uv run pytest   # the project's own tests",
         "",
     ]
     return "\\n".join(lines)
@@ -301,7 +321,8 @@ def main() -> int:
     answers = typed(CONTEXT)
     remove_unused(project, answers)
     record_template_state(project)
-    print(next_steps(project, answers))
+    if "_commit" not in CONTEXT:  # cruft bakes twice per update, into a folder nobody opens
+        print(next_steps(project, answers))
     return 0
 
 

@@ -27,6 +27,7 @@ from importlib import import_module
 from pathlib import Path
 
 import streamlit as st
+from dotenv import load_dotenv
 {%- if c.parent == "fastapi" %}
 from fastapi import FastAPI
 {%- endif %}
@@ -74,7 +75,13 @@ from {{ pkg }}.ip_allowlist import AllowlistSettings, IPAllowlistMiddleware
 {% if c.websocket -%}
 from {{ pkg }}.live_ticks import live_routes
 {% endif -%}
-from {{ pkg }}.logs import configure_logging
+from {{ pkg }}.logs import (
+    announce_under_streamlit_run,
+{%- if not mounted %}
+    announce_url,
+{%- endif %}
+    configure_logging,
+)
 {% if c.mcp -%}
 from {{ pkg }}.mcp_tools import (
     MCPOnFirstRequest,
@@ -105,8 +112,11 @@ from {{ pkg }}.trusted_host import (
 {% if c.lifespan -%}
 from {{ pkg }}.warmup import {% if c.mcp %}load_reference_data, {% endif %}warm_caches
 {% endif %}
-configure_logging()  # before anything logs: one line per request
 HERE = Path(__file__).parent
+# .env beside this file, read by every start (uvicorn, `streamlit run app.py`, `python app.py`) as
+# `uvicorn --env-file` reads it (python-dotenv); a variable already set keeps its value.
+load_dotenv(HERE / ".env", override=False)
+configure_logging()  # before anything logs: one line per request
 edge = EdgeSettings.from_env()  # PUBLIC_BASE_URL and TRUSTED_PROXIES, read once for every layer
 {%- if signed_in %}
 # Sessions, sign-in counts and events: this process's memory, or Valkey/Redis shared by every
@@ -287,10 +297,13 @@ app.mount(DASHBOARD_PATH, dashboard)  # FastAPI redirects DASHBOARD_PATH to DASH
 {%- endif %}
 
 freeze_startup_objects()  # last: what start-up built skips the collection after every script run
+# `streamlit run app.py`: the URL only now, once every setting above was read
+announce_under_streamlit_run(__name__, __file__, {% if mounted %}f"{DASHBOARD_PATH}/"{% else %}"/"{% endif %})
 
 if __name__ == "__main__":  # python app.py
     port = int(os.environ.get("PORT", "8000"))
 {%- if c.parent == "streamlit" %}
+    announce_url(f"http://127.0.0.1:{port}/")
     app.run(config={"server.address": "127.0.0.1", "server.port": port})
 {%- else %}
     import uvicorn

@@ -83,9 +83,8 @@ def test_one_sign_in_and_one_sign_out_hold_in_every_process(project, redis_serve
                 assert httpx.get(url + "/healthz").json() == {"status": "degraded"}
                 api = httpx.get(url + "/api/summary", cookies={COOKIE: fresh or "x"})
                 assert api.status_code == 503 and api.headers["retry-after"]
-                page = httpx.get(
-                    url + "/dashboard/", headers={"Accept": "text/html"}, cookies={COOKIE: fresh}
-                )
+                html = {"Accept": "text/html"}
+                page = httpx.get(url + "/dashboard/", headers=html, cookies={COOKIE: fresh})
                 assert page.status_code == 503 and "Try again" in page.text
                 assert sign_in(url).status_code == 503
             with pytest.raises(websockets.InvalidStatus):

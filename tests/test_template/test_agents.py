@@ -33,7 +33,7 @@ async def use_tools(url: str, token: str) -> tuple[set[str], float, list]:
 
 @pytest.mark.parametrize("parent", ["fastapi", "streamlit", "django"])
 def test_agents_use_mcp_and_the_api_with_a_bearer_token(tmp_path, parent):
-    answers = {"auth_cookie": True, "mcp": True, "lifespan": True, "security_headers": True}
+    answers = {"auth": "password", "mcp": True, "lifespan": True, "security_headers": True}
     project = bake(tmp_path, parent=parent, **answers)
     port = free_port()
     command = uvicorn_command("app:app", port)

@@ -8,6 +8,7 @@ and the two trees are compared file by file (only the answer files differ by des
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,30 @@ def test_copier_accepts_the_older_auth_cookie_answer(tmp_path, template):
     assert (copied / "older" / "auth.py").is_file()
 
 
+@pytest.mark.parametrize(
+    ("auth", "older", "message"),
+    [
+        ("oidc", "true", "auth_cookie=true (the older spelling of auth=password) contradicts auth=oidc"),
+        (
+            "password",
+            "false",
+            "auth_cookie=false (the older spelling of auth=none) contradicts auth=password",
+        ),
+        ("none", "maybe", "auth_cookie (now auth) must be true or false, not maybe"),
+    ],
+)
+def test_copier_refuses_an_older_answer_that_contradicts_auth(tmp_path, template, auth, older, message):
+    copier = Path(sys.executable).parent / "copier"
+    destination = tmp_path / "copier"
+    command = [str(copier), "copy", "--defaults", "--data", f"auth={auth}", "--data", f"auth_cookie={older}",
+               str(template), str(destination)]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]  # copier's own traceback, then the one line
+    assert last.endswith(f"question 'auth': {message}" + (": give auth only" if older != "maybe" else ""))
+    assert not destination.exists()
+
+
 def test_copier_refuses_a_bad_slug_before_writing(tmp_path, template):
     from copier.errors import CopierAnswersInterrupt, UserMessageError
 
@@ -104,3 +129,46 @@ def test_copier_update_adds_a_part_and_a_template_change(tmp_path, template):
     baked = cookiecutter(str(template), no_input=True, output_dir=str(tmp_path / "cc"), extra_context=extra)
     assert tree(project) == tree(Path(baked))
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["websocket"] is True
+
+
+def test_the_readmes_copier_command_survives_a_later_copier_update(tmp_path):
+    """The README's copier line, run as written in a clone of a release (a git tag of the version
+    in pyproject.toml); later the template moves on, and the project's README command for copier
+    updates takes the change."""
+    import tomllib
+
+    from tests.support import ROOT
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    clone = template_files_copy(tmp_path / "clone")
+    git(clone, "init", "-q", "-b", "main")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "-m", "release")
+    git(clone, "tag", f"v{version}")
+    readme = (ROOT / "README.md").read_text()
+    (command,) = [line for line in readme.splitlines() if line.startswith("copier copy") and '"$PWD"' in line]
+    project = tmp_path / "my_app"
+    tools = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    as_written = command.split("   #")[0].replace(" my_app", f" {project}")
+    subprocess.run(["bash", "-ec", as_written], cwd=clone, env={**GIT_ENV, "PATH": tools}, check=True,
+                   capture_output=True)  # fmt: skip
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert (recorded["_src_path"], recorded["_commit"]) == (str(clone), f"v{version}")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "made with copier")
+
+    (clone / "{{cookiecutter.project_slug}}" / "NEWS.md").write_text("The template moved on.\n")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "-m", "template change")
+    newer = f"v{version}.post1"
+    git(clone, "tag", newer)
+    baked_readme = (project / "README.md").read_text()
+    updates = [line for line in baked_readme.splitlines() if line.startswith("copier update --defaults ")]
+    update = updates[0].split("   #")[0].strip()
+    assert update == "copier update --defaults"  # the README's first: the newest release
+    result = subprocess.run(["bash", "-ec", update], cwd=project, env={**GIT_ENV, "PATH": tools},
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (project / "NEWS.md").read_text() == "The template moved on.\n"
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == newer

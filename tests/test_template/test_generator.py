@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from cookiecutter.exceptions import FailedHookException
 
-from tests.support import PARENTS, PARTS, ROOT, all_parts, bake, jinja_leftovers
+from tests.support import PARENTS, PARTS, ROOT, all_parts, bake, jinja_leftovers, template_options
 
 PACKAGE_TEMPLATE = ROOT / "{{cookiecutter.project_slug}}" / "{{cookiecutter.project_slug}}"
 
@@ -34,13 +35,62 @@ def test_everything_generated_from_the_declaration_is_current():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize(("older", "auth"), [(True, "password"), ("true", "password"), ("no", "none")])
-def test_older_auth_cookie_answers_still_work(tmp_path, older, auth):
-    via_alias = bake(tmp_path / "alias", auth_cookie=older, websocket=True)
-    direct = bake(tmp_path / "direct", auth=auth, websocket=True)
-    recorded = (".cruft.json", ".cookiecutter.json")  # the answers as given, older ones included
-    assert tree(via_alias, skip=recorded) == tree(direct, skip=recorded)
-    assert json.loads((via_alias / ".cookiecutter.json").read_text())["cookiecutter"]["__auth"] == auth
+def test_the_interactive_bake_asks_the_declared_questions_only(tmp_path):
+    # Enter at every prompt, as a person taking the defaults would; cookiecutter numbers its prompts.
+    command = [sys.executable, "-m", "cookiecutter", str(ROOT), "-o", str(tmp_path)]
+    result = subprocess.run(command, input="\n" * 40, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    asked = len(template_options.QUESTIONS)
+    counters = re.findall(r"\[(\d+)/(\d+)\]", result.stdout)
+    assert counters == [(str(number), str(asked)) for number in range(1, asked + 1)], result.stdout
+    assert "auth_cookie" not in result.stdout and (tmp_path / "streamlit_asgi_app" / "app.py").is_file()
+
+
+@pytest.mark.parametrize(("auth", "older"), [("password", "false"), ("oidc", "true"), ("none", "true")])
+def test_auth_alone_decides_sign_in_on_cookiecutters_command_line(tmp_path, auth, older):
+    # cookiecutter drops keys its cookiecutter.json does not declare: the older auth_cookie with it
+    command = [sys.executable, "-m", "cookiecutter", str(ROOT), "--no-input", "-o", str(tmp_path),
+               f"auth={auth}", f"auth_cookie={older}"]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True)
+    project = tmp_path / "streamlit_asgi_app"
+    modules = {"password": "auth.py", "oidc": "auth_oidc.py"}
+    assert {name for name in modules.values() if (project / project.name / name).exists()} == (
+        {modules[auth]} if auth in modules else set()
+    )
+    assert json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]["__auth"] == auth
+
+
+@pytest.mark.parametrize(
+    ("auth", "older", "message"),
+    [
+        (
+            "oidc",
+            "true",
+            "auth_cookie=true (the older spelling of auth=password) contradicts auth=oidc: give auth only",
+        ),
+        (
+            "password",
+            "false",
+            "auth_cookie=false (the older spelling of auth=none) contradicts auth=password: give auth only",
+        ),
+        ("none", "maybe", "auth_cookie (now auth) must be true or false, not 'maybe'"),
+    ],
+)
+def test_a_replayed_answer_file_whose_older_answer_contradicts_auth_is_refused(
+    tmp_path, auth, older, message
+):
+    made = bake(tmp_path / "first", auth=auth)
+    replay = json.loads((made / ".cookiecutter.json").read_text())
+    replay["cookiecutter"]["auth_cookie"] = older
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(replay))
+    out = tmp_path / "again"
+    command = [sys.executable, "-m", "cookiecutter", "--replay-file", str(answers), str(ROOT), "-o", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode != 0
+    errors = [line for line in (result.stdout + result.stderr).splitlines() if line.startswith("ERROR:")]
+    assert errors == [f"ERROR: {message}"]
+    assert not out.exists() or list(out.iterdir()) == []
 
 
 def tree(project: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
@@ -210,8 +260,6 @@ def test_unknown_choices_and_empty_slugs_are_refused_before_anything_is_written(
         bake(tmp_path, websocket="sure")
     with pytest.raises(FailedHookException, match="project_slug is empty"):
         bake(tmp_path, project_slug="")
-    with pytest.raises(FailedHookException, match="auth_cookie \\(now auth\\) must be true or false"):
-        bake(tmp_path, auth_cookie="maybe")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -250,11 +298,22 @@ def test_default_slug_is_derived_from_the_name(tmp_path):
     assert project.name == "sales_dashboard_2" and (project / "sales_dashboard_2" / "__init__.py").exists()
 
 
-def test_post_gen_prints_next_steps(tmp_path, capfd):
-    bake(tmp_path, auth_cookie=True)
+@pytest.mark.parametrize(
+    ("parent", "auth"), [("streamlit", "password"), ("fastapi", "oidc"), ("django", "none")]
+)
+def test_post_gen_prints_the_readmes_next_steps_once(tmp_path, capfd, parent, auth):
+    project = bake(tmp_path, parent=parent, auth=auth)
     out = capfd.readouterr().out
-    assert 'pip install -e ".[test]"' in out and "uvicorn app:app" in out and "pytest" in out
-    assert "APP_SECRET_KEY" in out
+    assert out.count("Next steps") == 1
+    steps = [line.strip() for line in out.splitlines() if line.startswith("  ")]
+    commands = [step.split("   #")[0] for step in steps if not step.startswith(("#", "cd "))]
+    readme = (project / "README.md").read_text()
+    assert "uv sync" in commands and "uv run pytest" in commands
+    assert [command for command in commands if command not in readme] == []  # what the README says
+    dashboard = "/" if parent == "streamlit" else "/dashboard/"
+    assert f"# then open http://127.0.0.1:8000{dashboard} in a browser" in steps  # no macOS-only `open`
+    if auth != "none":
+        assert "cp .env.example .env" in commands and "APP_SECRET_KEY" in out
 
 
 def test_long_slug_still_gives_ruff_clean_code(tmp_path):
