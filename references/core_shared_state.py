@@ -495,32 +495,40 @@ class SignInAdmin:
 
 # --- part: end ---
 
+from functools import cache  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import streamlit as st  # noqa: E402
 from starlette.requests import Request  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-store = store_from_env()  # refuses to start, naming REDIS_URL, when the store cannot be reached
+
+@cache
+def demo_app() -> st.App:
+    """A counter every process shares, and a health check that says when the store is down."""
+    store = store_from_env()  # refuses to start, naming REDIS_URL, when the store cannot be reached
+
+    async def visits(request: Request) -> JSONResponse:
+        try:
+            count = await store.incr("core_shared_state:visits", 1, 24 * 3600)
+        except StoreUnavailable:
+            return JSONResponse({"error": "the shared store is unavailable"}, 503)
+        return JSONResponse({"visits": count, "process": os.getpid()})
+
+    async def healthz(request: Request) -> JSONResponse:
+        try:
+            await store.ping()
+        except StoreUnavailable:
+            return JSONResponse({"status": "degraded"}, 503, headers={"Cache-Control": "no-store"})
+        return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+    routes = [Route("/api/visits", visits), Route("/healthz", healthz)]
+    return st.App(Path(__file__).parent / "dashboard.py", routes=routes)
 
 
-async def visits(request: Request) -> JSONResponse:
-    try:
-        count = await store.incr("core_shared_state:visits", 1, 24 * 3600)
-    except StoreUnavailable:
-        return JSONResponse({"error": "the shared store is unavailable"}, 503)
-    return JSONResponse({"visits": count, "process": os.getpid()})
-
-
-async def healthz(request: Request) -> JSONResponse:
-    try:
-        await store.ping()
-    except StoreUnavailable:
-        return JSONResponse({"status": "degraded"}, 503, headers={"Cache-Control": "no-store"})
-    return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
-
-
-app = st.App(
-    Path(__file__).parent / "dashboard.py",
-    routes=[Route("/api/visits", visits), Route("/healthz", healthz)],
-)
+def __getattr__(name: str) -> st.App:
+    """``app`` is built when asked for (``uvicorn core_shared_state:app``), not on import: the
+    sign-in references import this module and build no demo app, nor reach for REDIS_URL."""
+    if name == "app":
+        return demo_app()
+    raise AttributeError(name)

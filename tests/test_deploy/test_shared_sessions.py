@@ -109,8 +109,8 @@ def test_a_rolling_restart_keeps_a_browser_signed_in(project, redis_server, page
         assert all(server.process.pid not in pids for server in running.processes)
         # The open page's websocket reconnects to a new process; a reload is still signed in.
         page.get_by_text(f"Signed in as {TEST_USER}").wait_for(timeout=60_000)
-        page.reload()
-        wait_for_dashboard(page, TITLE)
+        page.goto(running.base_url + "/dashboard/")  # a fresh visit: still signed in
+        wait_for_dashboard(page, TITLE, timeout=120_000)
         assert "/login" not in page.url
         page.get_by_text(f"Signed in as {TEST_USER}").wait_for()
 

@@ -197,7 +197,7 @@ def test_reference_refuses_to_start_without_its_store(tmp_path):
 
     port = free_port()
     result = subprocess.run(
-        [sys.executable, "-c", "import core_shared_state"],
+        [sys.executable, "-c", "import core_shared_state; core_shared_state.app"],
         cwd=ROOT / "references", env={"REDIS_URL": f"redis://127.0.0.1:{port}/0", "PATH": "/usr/bin"},
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip

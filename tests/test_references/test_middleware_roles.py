@@ -44,6 +44,7 @@ def test_role_settings_name_known_people_or_stop_the_start_in_one_line(text, mes
     assert str(refused.value) == message
 
 
+@pytest.mark.isolated
 def test_settings_refuse_roles_for_unknown_names(auth_env):
     from references.middleware_auth import AuthSettings
 

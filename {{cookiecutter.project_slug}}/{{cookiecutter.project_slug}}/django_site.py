@@ -5,8 +5,15 @@ In a real Django project keep your own settings module and point
 ``DJANGO_SETTINGS_MODULE`` at it instead of the ``settings.configure`` block below.
 """
 
+{% if signed_in -%}
+import functools
+{% endif -%}
 import os
 import secrets
+{%- if signed_in %}
+from collections.abc import Callable
+from typing import Any
+{%- endif %}
 
 import django
 from django.conf import settings
@@ -19,7 +26,7 @@ from {{ cookiecutter.project_slug }}.app_state import SignInAdmin, StoreUnavaila
 {% endif -%}
 from {{ cookiecutter.project_slug }}.home import render_home
 {%- if signed_in %}
-from {{ cookiecutter.project_slug }}.roles import django_requires, roles_in
+from {{ cookiecutter.project_slug }}.roles import forbidden_body, roles_in
 {%- endif %}
 from {{ cookiecutter.project_slug }}.trusted_host import EdgeSettings
 
@@ -48,13 +55,29 @@ def summary(request: HttpRequest) -> JsonResponse:
 {%- if signed_in %}
 
 
+def requires_role(role: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """``@requires_role("admin")`` on a view: 403 without the role (JSON, or a page for browsers)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if role in roles_in(request.headers):  # set by the guard in app.py, never by the client
+                return view(request, *args, **kwargs)
+            body, kind = forbidden_body(request.headers.get("accept", ""), role)
+            return HttpResponse(body, status=403, content_type=kind)
+
+        return guarded
+
+    return decorate
+
+
 def whoami(request: HttpRequest) -> JsonResponse:
     """Who is asking, as the guard set it: a signed-in person or an agent's token, and their roles."""
     name = request.headers.get("x-forwarded-user", "")
     return JsonResponse({"name": name, "roles": sorted(roles_in(request.headers))})
 
 
-@django_requires("admin")
+@requires_role("admin")
 def sign_in_events(request: HttpRequest) -> JsonResponse:
     """The latest sign-ins, failures, sign-outs and token uses (role admin)."""
     admin = SignInAdmin.of("{{ cookiecutter.project_slug }}")  # app.py's sessions and events

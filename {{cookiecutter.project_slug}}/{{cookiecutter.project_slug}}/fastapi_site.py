@@ -1,7 +1,7 @@
 {%- set signed_in = cookiecutter.__auth != "none" -%}
 """The FastAPI side: the home page and the JSON API (its docs are at /docs and /redoc)."""
 
-from fastapi import APIRouter{% if signed_in %}, HTTPException, Request{% endif %}
+from fastapi import APIRouter{% if signed_in %}, Depends, HTTPException, Request{% endif %}
 from fastapi.responses import HTMLResponse
 
 {% if signed_in -%}
@@ -34,7 +34,7 @@ async def whoami(request: Request) -> dict[str, str | list[str]]:
     return {"name": request.headers.get("x-forwarded-user", ""), "roles": sorted(roles_in(request.headers))}
 
 
-@router.get("/api/admin/events", dependencies=[fastapi_requires("admin")])
+@router.get("/api/admin/events", dependencies=[Depends(fastapi_requires("admin"))])
 async def sign_in_events() -> dict[str, list[dict]]:
     """The latest sign-ins, failures, sign-outs and token uses (role admin)."""
     admin = SignInAdmin.of("{{ cookiecutter.project_slug }}")  # app.py's sessions and events
